@@ -1,0 +1,24 @@
+"""perfaudit: load Chinese budget performance target forms (预算绩效目标表) into tidy tables
+and audit them.
+
+Example:
+    >>> import perfaudit as pa
+    >>> forms = pa.load("data/forms")          # doctest: +SKIP
+    >>> forms.indicators.head()                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from perfaudit.convert import write_workbook
+from perfaudit.formset import FormSet
+from perfaudit.load import TemplateError, load
+from perfaudit.readers import ReadError
+
+try:
+    __version__ = version("perfaudit")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["FormSet", "ReadError", "TemplateError", "load", "write_workbook", "__version__"]

@@ -1,0 +1,150 @@
+"""The ``perfaudit`` command line. Every command calls the same functions the notebooks use."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from perfaudit import __version__
+from perfaudit.readers.cells import ReadError
+from perfaudit.template import display_width
+
+EXAMPLES = {
+    "tables": "perfaudit tables data/forms --out out/",
+    "convert": "perfaudit convert data/forms/2024/dongkeng-fulian-2024.txt --out out/dongkeng.xlsx",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for input it cannot read)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")  # a GBK console must not crash on a glyph
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args)
+    except ReadError as err:
+        print(f"perfaudit: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("perfaudit: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="perfaudit",
+        description="Load and audit budget performance target forms (预算绩效目标表).",
+        epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"perfaudit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    tables = _command(commands, "tables", "read forms and write every table as CSV (UTF-8 with BOM)")
+    tables.add_argument("paths", nargs="+", metavar="PATH", help="form files or folders")
+    tables.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    tables.add_argument("--year", type=int, help="fiscal year for forms that state none")
+    tables.set_defaults(run=run_tables)
+
+    convert = _command(commands, "convert", "write a form as an editable workbook (one sheet per table)")
+    convert.add_argument("path", metavar="FILE", help="a form file")
+    convert.add_argument("--out", required=True, type=Path, metavar="F.xlsx", help="workbook to write")
+    convert.add_argument("--year", type=int, help="fiscal year for forms that state none")
+    convert.set_defaults(run=run_convert)
+    return parser
+
+
+def _command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
+    sub = commands.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=f"example:\n  {EXAMPLES[name]}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verbosity = sub.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="also list leftovers")
+    return sub
+
+
+def run_tables(args: argparse.Namespace) -> int:
+    from perfaudit.load import load
+
+    forms = load(args.paths, year=args.year)
+    written = write_tables(forms, args.out / "tables")
+    if not args.quiet:
+        print(format_summary(forms))
+        if args.verbose and len(forms.leftovers):
+            print()
+            print(format_rows(forms.leftovers[["doc_id", "source_ref", "reason", "text"]].values.tolist(),
+                              ["doc_id", "source_ref", "reason", "text"]))
+        print(f"\n{len(written)} tables written to {args.out / 'tables'}")
+    return 0
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    from perfaudit.convert import write_workbook
+    from perfaudit.load import load
+
+    forms = load(args.path, year=args.year)
+    path = write_workbook(forms, args.out)
+    if not args.quiet:
+        print(format_summary(forms))
+        print(f"\nworkbook written to {path}")
+    return 0
+
+
+def write_tables(forms, folder: Path) -> list[Path]:
+    """Write ``<table>.csv`` for every table, UTF-8 with BOM so Excel shows Chinese."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in forms.tables.items():
+        written.append(write_csv_atomically(frame, folder / f"{name}.csv"))
+    return written
+
+
+def write_csv_atomically(frame, path: Path) -> Path:
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        frame.to_csv(temp, index=False, encoding="utf-8-sig")
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return path
+
+
+def format_summary(forms) -> str:
+    summary = forms.summary()
+    headers = ["doc_id", "部门", "年度", "预算行", "目标", "任务", "指标", "未识别"]
+    rows = [
+        [r.doc_id, r.department, "" if r.year is None or r.year != r.year else r.year, r.budget, r.goals,
+         r.tasks, r.indicators, r.leftovers]
+        for r in summary.itertuples()
+    ]
+    return format_rows(rows, headers)
+
+
+def format_rows(rows: list[list], headers: list[str]) -> str:
+    """A plain text table aligned for Chinese (wide characters take two columns)."""
+    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(v + " " * (w - display_width(v)) for v, w in zip(row, widths, strict=True)).rstrip()
+
+    return "\n".join([line(cells[0]), line(["-" * w for w in widths])] + [line(r) for r in cells[1:]])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""The canonical workbook: every table of a FormSet on its own sheet.
+
+An auditor corrects a parse by hand in Excel or WPS and loads the workbook back with
+``pa.load``; the tables read back identical to the ones written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from perfaudit.fields import TABLES, cast_frame, columns, label
+from perfaudit.formset import FormSet
+from perfaudit.readers.cells import ReadError
+
+MARKER_SHEET = "documents"
+
+
+def write_workbook(forms: FormSet, path: str | os.PathLike) -> Path:
+    """Write the canonical workbook atomically (a crash never leaves half a file)."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+
+    path = Path(path)
+    book = Workbook()
+    book.remove(book.active)
+    for table in TABLES:
+        sheet = book.create_sheet(table)
+        frame = forms.tables[table]
+        cols = columns(table)
+        sheet.append(list(cols))
+        for cell, col in zip(sheet[1], cols, strict=True):
+            cell.comment = Comment(f"{label(table, col)} / {label(table, col, 'en')}", "perfaudit")
+        for record in frame.itertuples(index=False, name=None):
+            sheet.append([_cell_value(v) for v in record])
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text such as "=C5+C6" stays text, never a formula
+        sheet.freeze_panes = "A2"
+        for cell, col in zip(sheet[1], cols, strict=True):
+            sheet.column_dimensions[cell.column_letter].width = max(10, min(50, len(col) + 4))
+    return _save_atomically(book, path)
+
+
+def _cell_value(value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if value == "":
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _save_atomically(book, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        book.save(temp)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return path
+
+
+def is_canonical_workbook(path: Path) -> bool:
+    """True for a workbook written by :func:`write_workbook` (sheets named after the tables)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # the Excel reader reports unreadable files with their reason
+        return False
+    try:
+        return set(TABLES) <= set(book.sheetnames)
+    finally:
+        book.close()
+
+
+def read_canonical(path: Path) -> list[tuple[str, dict]]:
+    """Read a canonical workbook back into per-document parsed tables."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        tables = {}
+        for table in TABLES:
+            rows = list(book[table].iter_rows(values_only=True))
+            header = [str(h) for h in rows[0]] if rows else list(columns(table))
+            missing = set(columns(table)) - set(header)
+            if missing:
+                raise ReadError(path, f"sheet {table!r} lacks columns {sorted(missing)}")
+            frame = pd.DataFrame([list(r) for r in rows[1:] if any(v is not None for v in r)], columns=header)
+            tables[table] = cast_frame(table, frame)
+    finally:
+        book.close()
+    out = []
+    for info in tables["documents"].to_dict("records"):
+        doc_id = info["doc_id"]
+        parsed = {"info": {k: _plain(v) for k, v in info.items()}}
+        for table in TABLES[1:]:
+            frame = tables[table]
+            part = frame[frame["doc_id"] == doc_id].drop(columns="doc_id")
+            parsed[table] = [{k: _plain(v) for k, v in r.items()} for r in part.to_dict("records")]
+        out.append((doc_id, parsed))
+    return out
+
+
+def _plain(value: object) -> object:
+    if value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value

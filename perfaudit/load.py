@@ -1,0 +1,142 @@
+"""``load``: files and folders in, one FormSet out."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from perfaudit.fields import TABLES, make_frame
+from perfaudit.formset import FormSet
+from perfaudit.readers import READERS, ReadError, read_sheets
+from perfaudit.template import parse_sheet
+
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+_FOLDER_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_REGION = re.compile(r"^(.{1,6}?(?:省|自治区))?(.{1,6}?(?:市|州|盟))?(.{1,6}?(?:县|区|旗|镇|乡|街道))?")
+
+
+class TemplateError(ReadError):
+    """A readable file that holds no form of a known layout."""
+
+
+def find_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """Expand files and folders into the form files below them, in a stable order."""
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in READERS and not _is_scratch(p)
+                )
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def _is_scratch(path: Path) -> bool:
+    # Excel's lock files (~$name.xlsx) and hidden files are never forms.
+    return path.name.startswith(("~$", "."))
+
+
+def load(paths: str | os.PathLike | Iterable[str | os.PathLike], year: int | None = None) -> FormSet:
+    """Load forms from a file, a folder (searched recursively) or a list of them.
+
+    Args:
+        paths: what to load. Folders named by a year (``data/forms/2024/``) give that year
+            to forms that do not state one.
+        year: the fiscal year for forms whose title, text and folder say none.
+
+    Raises:
+        ReadError: a file cannot be read or holds no known form; the message names the file.
+
+    Example:
+        >>> forms = load("data/forms")
+        >>> forms.tasks[["doc_id", "name", "planned_yuan"]]  # doctest: +SKIP
+    """
+    files = find_files(paths)
+    if not files:
+        raise ReadError(Path(str(paths)), "no form files (.txt, .xlsx) found")
+    rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+    seen: set[str] = set()
+    for path in files:
+        for doc_id, parsed in _parse_file(path):
+            doc_id = _unique(doc_id, path, seen)
+            info = parsed["info"]
+            info["doc_id"] = doc_id
+            _fill_year(info, path, year)
+            info.setdefault("region", _region(info.get("department", "")))
+            rows["documents"].append({k: v for k, v in info.items() if not k.startswith("_")})
+            for name in TABLES[1:]:
+                rows[name].extend({**row, "doc_id": doc_id} for row in parsed[name])
+    return FormSet.from_tables({name: make_frame(name, rows[name]) for name in TABLES})
+
+
+def _parse_file(path: Path) -> list[tuple[str, dict]]:
+    from perfaudit.convert import is_canonical_workbook, read_canonical
+
+    if path.suffix.lower() == ".xlsx" and is_canonical_workbook(path):
+        return read_canonical(path)
+    sheets = read_sheets(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    out = []
+    for sheet in sheets:
+        parsed = parse_sheet(sheet)
+        if parsed is None:
+            continue
+        parsed["info"].update(source_path=path.as_posix(), source_sheet=sheet.name, source_sha256=digest)
+        out.append(parsed)
+    if not out:
+        raise TemplateError(path, "no 绩效目标表 found (none of its section titles such as 预算整体情况, 绩效指标)")
+    if len(out) == 1:
+        return [(path.stem, out[0])]
+    return [(f"{path.stem}#{p['info']['source_sheet']}", p) for p in out]
+
+
+def _unique(doc_id: str, path: Path, seen: set[str]) -> str:
+    candidate = doc_id
+    if candidate in seen:
+        candidate = f"{path.parent.name}/{doc_id}"
+    n = 2
+    while candidate in seen:
+        candidate, n = f"{doc_id}~{n}", n + 1
+    seen.add(candidate)
+    return candidate
+
+
+def _fill_year(info: dict, path: Path, year: int | None) -> None:
+    if info.get("year") is not None and info.get("year_source"):
+        return  # read back from a canonical workbook
+    match = _YEAR_IN_TITLE.search(info.get("title", ""))
+    if match:
+        info["year"], info["year_source"] = int(match.group(1)), "title"
+        return
+    match = _YEAR_IN_TITLE.search(info.get("_all_text", ""))
+    if match:
+        info["year"], info["year_source"] = int(match.group(1)), "text"
+        return
+    for parent in path.resolve().parents:
+        if _FOLDER_YEAR.match(parent.name):
+            info["year"], info["year_source"] = int(parent.name), "folder"
+            return
+    if year is not None:
+        info["year"], info["year_source"] = int(year), "caller"
+    else:
+        info["year"], info["year_source"] = None, "unknown"
+
+
+def _region(department: str) -> str:
+    """The administrative area a department name starts with (湛江市, 东莞市东坑镇)."""
+    match = _REGION.match(department or "")
+    region = "".join(part for part in match.groups() if part) if match else ""
+    if region == department:
+        return ""
+    return region
