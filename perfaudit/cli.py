@@ -8,6 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from perfaudit import __version__
 from perfaudit.readers.cells import ReadError
 from perfaudit.template import display_width
@@ -126,10 +128,19 @@ def write_csv_atomically(frame, path: Path) -> Path:
 
 def format_summary(forms) -> str:
     summary = forms.summary()
-    headers = ["doc_id", "部门", "年度", "预算行", "目标", "任务", "指标", "未识别"]
+    headers = ["doc_id", "部门", "年度", "预算行", "目标", "任务", "指标", "未识别", "缺失部分"]
     rows = [
-        [r.doc_id, r.department, "" if r.year is None or r.year != r.year else r.year, r.budget, r.goals,
-         r.tasks, r.indicators, r.leftovers]
+        [
+            r.doc_id,
+            r.department,
+            "" if pd.isna(r.year) else int(r.year),
+            r.budget,
+            r.goals,
+            r.tasks,
+            r.indicators,
+            r.leftovers,
+            r.missing_sections,
+        ]
         for r in summary.itertuples()
     ]
     return format_rows(rows, headers)

@@ -281,8 +281,8 @@ def _unit_from_name(name: str) -> str:
     return ""
 
 
-def _strip_suffix_words(text: str, kind: str) -> tuple[str, list[tuple[str, str]]]:
-    """Peel qualifier words of ``kind`` off the end of ``text``; return the rest and the words."""
+def _words_at_end(text: str, kind: str) -> tuple[str, list[tuple[str, str]]]:
+    """Peel words of ``kind`` off the end of ``text`` (the words just before a number)."""
     found: list[tuple[str, str]] = []
     while True:
         for word, op in _words(kind):
@@ -294,8 +294,8 @@ def _strip_suffix_words(text: str, kind: str) -> tuple[str, list[tuple[str, str]
             return text, found
 
 
-def _strip_prefix_words(text: str, kind: str) -> tuple[str, list[tuple[str, str]]]:
-    """Peel qualifier words of ``kind`` off the start of ``text``; return the rest and the words."""
+def _words_at_start(text: str, kind: str) -> tuple[str, list[tuple[str, str]]]:
+    """Peel words of ``kind`` off the start of ``text`` (the words just after a number)."""
     found: list[tuple[str, str]] = []
     while True:
         for word, op in _words(kind):
@@ -360,7 +360,7 @@ def _parse_wordy(text: str) -> ParsedValue:
     for word, op in _words("deadline"):
         if text.startswith(word):
             return ParsedValue(op, None, None, "日期", True, word, "")
-    rest, prefix = _strip_prefix_words(text, "prefix")
+    rest, prefix = _words_at_start(text, "prefix")
     if prefix and rest and any(word in rest for word, _ in _words("baseline")):
         op, qualifier = _resolve_op(prefix, [])
         if op != "range":
@@ -370,11 +370,11 @@ def _parse_wordy(text: str) -> ParsedValue:
 
 def _parse_range(text: str, match: re.Match[str]) -> ParsedValue:
     """``80-90%``, ``80%~90%``, ``3至5个工作日``: op ``range``; qualifiers are kept as words."""
-    _, prefix = _strip_suffix_words(text[: match.start()], "prefix")
+    _, prefix = _words_at_end(text[: match.start()], "prefix")
     unit_match = _value_unit_re().match(text, match.end())
     unit = unit_match.group() if unit_match else (match.group("lo_unit") or "")
     rest = text[unit_match.end() if unit_match else match.end() :]
-    _, suffix = _strip_prefix_words(rest, "suffix")
+    _, suffix = _words_at_start(rest, "suffix")
     qualifier = _join_qualifiers(prefix, suffix)
     lo, hi = float(match.group("lo")), float(match.group("hi"))
     return ParsedValue("range", lo, hi, unit, True, qualifier, "")
@@ -382,19 +382,19 @@ def _parse_range(text: str, match: re.Match[str]) -> ParsedValue:
 
 def _parse_single(text: str, match: re.Match[str]) -> ParsedValue:
     """One number with the qualifier words around it and the unit after it."""
-    before, prefix = _strip_suffix_words(text[: match.start()], "prefix")
+    before, prefix = _words_at_end(text[: match.start()], "prefix")
     number = float(match.group())
     # A sign belongs to the number only when nothing numeric stands before it (-3%, 增长-3%).
     if before.endswith(("-", "+")) and not before[:-1].endswith(tuple(_ASCII_DIGITS)):
         number = -number if before.endswith("-") else number
-        before, more = _strip_suffix_words(before[:-1], "prefix")
+        _, more = _words_at_end(before[:-1], "prefix")
         prefix = more + prefix
     rest = text[match.end() :]
-    rest, infix = _strip_prefix_words(rest, "infix")
+    rest, infix = _words_at_start(rest, "infix")
     unit_match = _value_unit_re().match(rest)
     unit = unit_match.group() if unit_match else ""
     rest = rest[len(unit) :]
-    _, suffix = _strip_prefix_words(rest, "suffix")
+    _, suffix = _words_at_start(rest, "suffix")
     op, qualifier = _resolve_op(prefix, infix + suffix)
     if op == "range":
         return ParsedValue("range", -abs(number), abs(number), unit, True, qualifier, "")
@@ -456,9 +456,9 @@ def parse_value(raw: object, number_format: str = "", name: str = "") -> ParsedV
         Text with several unrelated numbers (``88 100``, ``1:1:1``) is ``qualitative``.
 
     Example:
-        >>> parse_value("≥100场")
-        ParsedValue(op='>=', value=100.0, value_high=None, unit='场', quantified=True, \
-qualifier='≥', baseline='')
+        >>> p = parse_value("≥100场")
+        >>> p.op, p.value, p.unit, p.qualifier
+        ('>=', 100.0, '场', '≥')
     """
     if _is_missing(raw):
         return _QUALITATIVE
@@ -554,7 +554,7 @@ def _noun_before(head: str) -> str:
 
 
 def _task_output(clause: str, match: re.Match[str]) -> TaskOutput:
-    head, prefix = _strip_suffix_words(clause[: match.start()], "prefix")
+    head, prefix = _words_at_end(clause[: match.start()], "prefix")
     after = [(match.group(group), "") for group in ("infix", "suffix") if match.group(group)]
     noun = _noun_after(clause[match.end() :]) or _noun_before(head)
     return TaskOutput(

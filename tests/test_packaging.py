@@ -1,0 +1,40 @@
+"""Set-up files agree with each other and with the README."""
+
+import re
+import tomllib
+
+from tests.conftest import ROOT
+
+
+def _requirement_name(spec: str) -> str:
+    return re.split(r"[<>=!~ \[]", spec, maxsplit=1)[0].strip().lower()
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = {_requirement_name(s): s.replace(" ", "") for s in project["dependencies"]}
+    wanted.update({_requirement_name(s): s.replace(" ", "") for s in project["optional-dependencies"]["lab"]})
+    env = (ROOT / "environment.yml").read_text(encoding="utf-8")
+    listed = {}
+    for line in env.split("dependencies:", 1)[1].splitlines():
+        match = re.match(r"^\s{2}-\s+([A-Za-z][\w.-]*[^#]*)$", line)
+        if match and match.group(1).strip() not in ("pip", "pip:") and not match.group(1).startswith("python"):
+            spec = match.group(1).strip()
+            listed[_requirement_name(spec)] = spec.replace(" ", "")
+    assert listed == wanted
+    assert "-e .[lab,test]" in env
+
+
+def test_readme_first_screen_has_the_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_screen = "\n".join(readme.splitlines()[:40])
+    assert "make run" in first_screen and "make test" in first_screen
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_vocab_files_say_where_they_come_from():
+    for path in sorted((ROOT / "perfaudit" / "vocab").glob("*.csv")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# source:"), path.name
