@@ -87,8 +87,12 @@ def run_tables(args: argparse.Namespace) -> int:
         print(format_summary(forms))
         if args.verbose and len(forms.leftovers):
             print()
-            print(format_rows(forms.leftovers[["doc_id", "source_ref", "reason", "text"]].values.tolist(),
-                              ["doc_id", "source_ref", "reason", "text"]))
+            print(
+                format_rows(
+                    forms.leftovers[["doc_id", "source_ref", "reason", "text"]].values.tolist(),
+                    ["doc_id", "source_ref", "reason", "text"],
+                )
+            )
         print(f"\n{len(written)} tables written to {args.out / 'tables'}")
     return 0
 

@@ -34,8 +34,7 @@ class FormSet:
     def concat(cls, sets: list[FormSet]) -> FormSet:
         """Stack several FormSets (their doc_ids must not repeat)."""
         tables = {
-            name: pd.concat([getattr(s, name) for s in sets], ignore_index=True) if sets else None
-            for name in TABLES
+            name: pd.concat([getattr(s, name) for s in sets], ignore_index=True) if sets else None for name in TABLES
         }
         if not sets:
             from perfaudit.fields import make_frame

@@ -31,11 +31,7 @@ def find_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[P
         path = Path(raw)
         if path.is_dir():
             found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in READERS and not _is_scratch(p)
-                )
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS and not _is_scratch(p))
             )
         else:
             found.append(path)

@@ -334,7 +334,11 @@ def _read_budget(doc: _Doc, rows: list[list[Cell]]) -> None:
     doc.info["amount_unit"] = unit
     if doc.budget and not unit:
         doc.leftovers.append(
-            {"source_ref": doc.budget[0]["source_ref"], "text": "", "reason": "budget block prints no unit; 万元 assumed"}
+            {
+                "source_ref": doc.budget[0]["source_ref"],
+                "text": "",
+                "reason": "budget block prints no unit; 万元 assumed",
+            }
         )
 
 
@@ -385,9 +389,7 @@ def _goal(doc: _Doc, number: int, text: str, owners: list[str], begin: int, end:
 
 def _header_columns(row: list[Cell], section: str) -> dict[str, Cell]:
     """Map the header cells of a table section to contract columns."""
-    headers = {
-        key(r["label"]): r["column"] for r in read_vocab("column_headers") if r["section"] == section
-    }
+    headers = {key(r["label"]): r["column"] for r in read_vocab("column_headers") if r["section"] == section}
     found = {}
     for cell in row:
         text_key = key(cell.text)
