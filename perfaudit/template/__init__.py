@@ -1,0 +1,103 @@
+"""The template of the 整体 form family: gives the cells of a sheet their meaning.
+
+One code path serves every reader. The form is cut into sections by their printed titles
+(``vocab/sections.csv``); each section is read as label/value pairs or as a table whose columns
+come from its header row (``vocab/column_headers.csv``). Spreadsheet cells carry their column,
+so table rows are read by position; text fragments carry only their order, and cells that
+pdftotext wrapped over several lines are put back together (``vocab/text_layout.csv``).
+Every cell no table takes is returned as a leftover with the reason.
+"""
+
+from __future__ import annotations
+
+from perfaudit.readers.cells import Cell, Sheet
+from perfaudit.template.blocks import read_budget, read_free_text, read_goals, read_header, read_pairs
+from perfaudit.template.common import (
+    EXPECTED_SECTIONS,
+    Doc,
+    display_width,
+    join_fragments,
+    key,
+    lookup,
+    span,
+    strip_paren,
+)
+from perfaudit.template.indicators import read_indicators
+from perfaudit.template.tasks import read_tasks
+
+__all__ = ["display_width", "join_fragments", "key", "parse_sheet", "span", "split_sections"]
+
+
+def split_sections(sheet: Sheet) -> tuple[dict[str, list[list[Cell]]], list[Cell]]:
+    """Cut a sheet into sections by their title cells.
+
+    Returns the rows of each section (``header`` for what precedes the first title) and the
+    title cells found. A title repeated at a page break keeps the current section.
+    """
+    titles = lookup("sections", "label")
+    sections: dict[str, list[list[Cell]]] = {"header": []}
+    markers: list[Cell] = []
+    current = "header"
+    for row in sheet.rows:
+        part: list[Cell] = []
+        for cell in row:
+            found = titles.get(key(cell.text)) or titles.get(strip_paren(key(cell.text)))
+            if found is None:
+                part.append(cell)
+                continue
+            markers.append(cell)
+            if found["section"] == "note":
+                continue
+            if part:
+                sections.setdefault(current, []).append(part)
+                part = []
+            current = found["section"]
+            sections.setdefault(current, [])
+        if part:
+            sections.setdefault(current, []).append(part)
+    return sections, markers
+
+
+def looks_like_form(sections: dict, markers: list[Cell], title: str) -> bool:
+    found = {name for name in sections if name in EXPECTED_SECTIONS}
+    return len(found) >= 2 or ("绩效目标" in title and len(found) >= 1)
+
+
+def parse_sheet(sheet: Sheet) -> dict | None:
+    """Read one sheet as a 整体 form; None when the sheet holds no such form.
+
+    Returns a dict with ``info`` (the document fields) and a list of row dicts per table.
+    """
+    sections, markers = split_sections(sheet)
+    doc = Doc(sheet=sheet)
+    doc.take(*markers)
+    read_header(doc, sections.get("header", []))
+    if not looks_like_form(sections, markers, str(doc.info.get("title", ""))):
+        return None
+    read_pairs(doc, sections.get("basic_info", []), "basic_info")
+    read_budget(doc, sections.get("budget", []))
+    read_goals(doc, sections.get("goals", []))
+    read_tasks(doc, sections.get("tasks", []))
+    doc.info["other_tasks"] = read_free_text(doc, sections.get("other_tasks", []))
+    read_indicators(doc, sections.get("indicators", []))
+    missing = [name for name in EXPECTED_SECTIONS if not sections.get(name)]
+    if not doc.info.get("department"):
+        missing.insert(0, "department")
+    doc.info["missing_sections"] = ",".join(missing)
+    for row in sheet.rows:
+        for cell in row:
+            if id(cell) not in doc.used:
+                doc.leftover(cell, "not part of any table of the form")
+    for note in sheet.notes:
+        ref, _, reason = note.partition(": ")
+        doc.leftovers.append({"source_ref": ref, "text": "", "reason": reason})
+    doc.info["_all_text"] = " ".join(cell.text for row in sheet.rows for cell in row)
+    return {
+        "info": doc.info,
+        "budget": doc.budget,
+        "goals": doc.goals,
+        "tasks": doc.tasks,
+        "task_outputs": doc.task_outputs,
+        "indicators": doc.indicators,
+        "leftovers": doc.leftovers,
+    }

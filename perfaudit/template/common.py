@@ -1,0 +1,179 @@
+"""Helpers every block of the template shares: label keys, fragments, references, money."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from perfaudit.readers.cells import Cell, Sheet
+from perfaudit.values import parse_amount
+from perfaudit.vocab import read_vocab
+
+EXPECTED_SECTIONS = ("budget", "goals", "tasks", "indicators")
+PAREN_TAIL = re.compile(r"\(([^()]*)\)$")
+MONEY_UNIT = re.compile(r"[(（]\s*(亿元|万元|元)\s*[)）]")
+GOAL_MARK = re.compile(r"目标\s*(\d+)\s*[:：]")
+TEXT_REF = re.compile(r"^L(\d+)$")
+MONEY_PRINT = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")
+
+
+def key(text: str) -> str:
+    """Normalise a label for lookup: full-width to half-width, no white space."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def strip_paren(label_key: str) -> str:
+    return PAREN_TAIL.sub("", label_key)
+
+
+@functools.cache
+def lookup(vocab: str, column: str) -> dict[str, dict[str, str]]:
+    return {key(row[column]): row for row in read_vocab(vocab)}
+
+
+@functools.cache
+def text_layout() -> dict[str, str]:
+    return {row["key"]: row["value"] for row in read_vocab("text_layout")}
+
+
+@functools.cache
+def money_factor() -> dict[str, float]:
+    return {row["unit"]: float(row["yuan"]) for row in read_vocab("money_units")}
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes on a printed page: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def join_fragments(parts: Iterable[str]) -> str:
+    """Join wrapped fragments of one cell: no space between Chinese pieces, one between words."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            out += " "
+        out += part
+    return out
+
+
+def span(refs: Iterable[str]) -> str:
+    """One reference for several cells: ``L48-52`` for lines, ``Sheet1!B12:E12`` for cells."""
+    refs = [ref for ref in refs if ref]
+    if not refs:
+        return ""
+    lines = [int(m.group(1)) for m in map(TEXT_REF.match, refs) if m]
+    if len(lines) == len(refs):
+        low, high = min(lines), max(lines)
+        return f"L{low}" if low == high else f"L{low}-{high}"
+    first, last = refs[0], refs[-1]
+    if first == last:
+        return first
+    sheet, _, cell = last.rpartition("!")
+    return f"{first}:{cell}" if first.startswith(f"{sheet}!") else f"{first}:{last}"
+
+
+def money_to_yuan(amount: float | None, unit: str) -> float | None:
+    if amount is None:
+        return None
+    return round(amount * money_factor().get(unit, 1.0), 2)
+
+
+@dataclass
+class Piece:
+    """A cell's text gathered from one or more fragments."""
+
+    texts: list[str]
+    refs: list[str]
+
+    @property
+    def text(self) -> str:
+        return join_fragments(self.texts)
+
+    @property
+    def ref(self) -> str:
+        return span(self.refs)
+
+
+@dataclass
+class Doc:
+    """What the template collects for one document before it becomes table rows."""
+
+    sheet: Sheet
+    info: dict[str, object] = field(default_factory=dict)
+    budget: list[dict] = field(default_factory=list)
+    goals: list[dict] = field(default_factory=list)
+    tasks: list[dict] = field(default_factory=list)
+    task_outputs: list[dict] = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)
+    leftovers: list[dict] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+
+    def take(self, *cells: Cell) -> None:
+        self.used.update(id(cell) for cell in cells)
+
+    def leftover(self, cell: Cell, reason: str) -> None:
+        self.take(cell)
+        self.leftovers.append({"source_ref": cell.ref, "text": cell.text, "reason": reason})
+
+
+def cell_amount(cell: Cell) -> float | None:
+    if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+        return float(cell.value)
+    return parse_amount(cell.text)
+
+
+def header_columns(row: list[Cell], section: str) -> dict[str, Cell]:
+    """Map the header cells of a table section to contract columns."""
+    headers = {key(r["label"]): r["column"] for r in read_vocab("column_headers") if r["section"] == section}
+    found = {}
+    for cell in row:
+        text_key = key(cell.text)
+        column = headers.get(text_key) or headers.get(strip_paren(text_key))
+        if column and column not in found:
+            found[column] = cell
+    return found
+
+
+def find_header(rows: list[list[Cell]], section: str, needed: int = 2) -> tuple[int, dict[str, Cell]]:
+    """The first row holding at least ``needed`` header cells (one cell per line: a run of rows)."""
+    for index, row in enumerate(rows):
+        columns = header_columns(row, section)
+        if len(columns) >= needed:
+            return index, columns
+    # One cell per line: header cells stand on consecutive lines.
+    flat, index = {}, -1
+    for i, row in enumerate(rows):
+        columns = header_columns(row, section)
+        if columns:
+            flat.update({k: v for k, v in columns.items() if k not in flat})
+            index = i
+        elif flat:
+            break
+    return (index, flat) if len(flat) >= needed else (-1, {})
+
+
+def assign_columns(row: list[Cell], columns: dict[str, Cell]) -> dict[str, list[Cell]]:
+    """Assign the cells of a spreadsheet row to the header column at or left of them."""
+    starts = sorted((cell.col, name) for name, cell in columns.items() if cell.col is not None)
+    out: dict[str, list[Cell]] = {}
+    for cell in row:
+        owner = None
+        for col, name in starts:
+            if col <= cell.col:
+                owner = name
+        if owner is not None:
+            out.setdefault(owner, []).append(cell)
+    return out
+
+
+def rows_for_pairs(doc: Doc, rows: list[list[Cell]]) -> list[list[Cell]]:
+    # One cell per line: the whole block is one stream of label, value, label, value.
+    if doc.sheet.cell_per_line:
+        return [[cell for row in rows for cell in row]]
+    return rows

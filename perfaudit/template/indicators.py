@@ -1,0 +1,163 @@
+"""The 绩效指标 block: 一级 / 二级 labels, 三级 indicators and their values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from perfaudit.readers.cells import Cell
+from perfaudit.template.common import Doc, Piece, assign_columns, find_header, key, lookup, span, strip_paren
+from perfaudit.values import infer_polarity, parse_value
+from perfaudit.vocab import read_vocab
+
+# --- indicators ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Levels:
+    level1: str = ""
+    level1_raw: str = ""
+    level2: str = ""
+    level2_raw: str = ""
+    level2_ref: str = ""
+    rows_in_level2: int = 0
+    level2_open: bool = False
+    seen_level1: set[str] = field(default_factory=set)
+
+
+def _level_label(text: str) -> dict | None:
+    labels = lookup("level_labels", "raw")
+    return labels.get(key(text)) or labels.get(strip_paren(key(text)))
+
+
+def _is_level1(canonical: str) -> bool:
+    return any(row["canonical"] == canonical and row["level"] == "1" for row in read_vocab("level_labels"))
+
+
+def read_indicators(doc: Doc, rows: list[list[Cell]]) -> None:
+    header_index, columns = find_header(rows, "indicators")
+    if header_index >= 0:
+        doc.take(*columns.values())
+    value_columns = [name for name in ("period_value", "annual_value") if name in columns] or ["annual_value"]
+    levels = _Levels()
+    body = rows[header_index + 1 :]
+    positioned = bool(columns) and all(cell.col is not None for cell in columns.values())
+    if positioned:
+        for row in body:
+            cells = assign_columns(row, columns)
+            doc.take(*row)
+            if cells.get("level1"):
+                _set_level(doc, levels, cells["level1"][0], level=1)
+            if cells.get("level2"):
+                _set_level(doc, levels, cells["level2"][0], level=2)
+            names = cells.get("level3", [])
+            values = {name: (cells.get(name) or [None])[0] for name in value_columns}
+            if names or any(values.values()):
+                _add_indicator(doc, levels, Piece([c.text for c in names], [c.ref for c in names]), values)
+    else:
+        stream = [[cell for row in body for cell in row]] if doc.sheet.cell_per_line else body
+        for row in stream:
+            doc.take(*row)
+            _read_indicator_cells(doc, levels, row, value_columns)
+    _flush_empty_level2(doc, levels)
+
+
+def _read_indicator_cells(doc: Doc, levels: _Levels, cells: list[Cell], value_columns: list[str]) -> None:
+    """Text rows: labels first, then the indicator name, then one cell per value column."""
+    n_values = len(value_columns)
+    i = 0
+    while i < len(cells):
+        label = _level_label(cells[i].text)
+        alone = len(cells) == 1 and key(cells[i].text).endswith("指标")
+        if label is not None or alone:
+            _set_level(doc, levels, cells[i], level=int(label["level"]) if label else 2)
+            i += 1
+            continue
+        if doc.sheet.cell_per_line:
+            name_cells = [cells[i]]
+            value_cells = []
+            j = i + 1
+            while j < len(cells) and len(value_cells) < n_values and _level_label(cells[j].text) is None:
+                value_cells.append(cells[j])
+                j += 1
+            i = j
+        else:
+            rest = cells[i:]
+            split = max(1, len(rest) - n_values)
+            name_cells, value_cells = rest[:split], rest[split:]
+            i = len(cells)
+        values = dict.fromkeys(value_columns)
+        # Fewer values than columns: they are the leftmost columns' values.
+        for name, cell in zip(value_columns, value_cells, strict=False):
+            values[name] = cell
+        _add_indicator(doc, levels, Piece([c.text for c in name_cells], [c.ref for c in name_cells]), values)
+
+
+def _set_level(doc: Doc, levels: _Levels, cell: Cell, level: int) -> None:
+    label = _level_label(cell.text)
+    canonical = label["canonical"] if label else ""
+    if level == 2 and label and label["parent"] and levels.level2_open and levels.rows_in_level2 == 0:
+        # A 二级 label whose parent is the label just read: that label was a 一级 (101号 成本指标).
+        if key(label["parent"]) == key(levels.level2):
+            levels.level1, levels.level1_raw = levels.level2, levels.level2_raw
+            levels.level2_open = False
+    if level == 1:
+        if canonical == levels.level1 and canonical:
+            return  # repeated on a new page
+        _flush_empty_level2(doc, levels)
+        levels.level1, levels.level1_raw = canonical, cell.text
+        levels.level2, levels.level2_raw, levels.level2_open = "", "", False
+        levels.seen_level1.add(canonical)
+        return
+    _flush_empty_level2(doc, levels)
+    parent = label["parent"] if label else ""
+    if parent and parent != levels.level1 and parent not in levels.seen_level1 and _is_level1(parent):
+        # The form printed no 一级 label for this block (a cell lost in conversion): the 二级
+        # label implies it. A 二级 under a 一级 already used (质量指标 under 效益) is kept as
+        # filed, so that the rules can question it.
+        levels.level1, levels.level1_raw = parent, ""
+        levels.seen_level1.add(parent)
+    levels.level2, levels.level2_raw, levels.level2_ref = canonical, cell.text, cell.ref
+    levels.rows_in_level2, levels.level2_open = 0, True
+
+
+def _flush_empty_level2(doc: Doc, levels: _Levels) -> None:
+    if levels.level2_open and levels.rows_in_level2 == 0:
+        _append_indicator(doc, levels, "", {}, levels.level2_ref)
+    levels.level2_open = False
+
+
+def _add_indicator(doc: Doc, levels: _Levels, name: Piece, values: dict[str, Cell | None]) -> None:
+    refs = name.refs + [cell.ref for cell in values.values() if cell is not None]
+    levels.rows_in_level2 += 1
+    _append_indicator(doc, levels, name.text, values, span(refs))
+
+
+def _append_indicator(doc: Doc, levels: _Levels, name: str, values: dict[str, Cell | None], ref: str) -> None:
+    annual, period = values.get("annual_value"), values.get("period_value")
+    basis = annual if annual is not None else period
+    if basis is not None:
+        parsed = parse_value(basis.value if basis.value is not None else basis.text, basis.number_format, name=name)
+        polarity = infer_polarity(name, parsed, basis.text)
+    else:
+        parsed, polarity = None, ""
+    doc.indicators.append(
+        {
+            "row_no": len(doc.indicators) + 1,
+            "level1": levels.level1,
+            "level2": levels.level2,
+            "level3": name,
+            "level1_raw": levels.level1_raw,
+            "level2_raw": levels.level2_raw,
+            "period_value": period.text if period is not None else "",
+            "annual_value": annual.text if annual is not None else "",
+            "op": parsed.op if parsed else "",
+            "value": parsed.value if parsed else None,
+            "value_high": parsed.value_high if parsed else None,
+            "unit": parsed.unit if parsed else "",
+            "quantified": parsed.quantified if parsed else None,
+            "qualifier": parsed.qualifier if parsed else "",
+            "baseline": parsed.baseline if parsed else "",
+            "polarity": polarity,
+            "source_ref": ref,
+        }
+    )
