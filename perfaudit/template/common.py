@@ -16,7 +16,7 @@ EXPECTED_SECTIONS = ("budget", "goals", "tasks", "indicators")
 PAREN_TAIL = re.compile(r"\(([^()]*)\)$")
 MONEY_UNIT = re.compile(r"[(（]\s*(亿元|万元|元)\s*[)）]")
 GOAL_MARK = re.compile(r"目标\s*(\d+)\s*[:：]")
-TEXT_REF = re.compile(r"^L(\d+)$")
+TEXT_REF = re.compile(r"^L(\d+)(?:-(\d+))?$")
 MONEY_PRINT = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")
 
 
@@ -63,19 +63,23 @@ def join_fragments(parts: Iterable[str]) -> str:
 
 
 def span(refs: Iterable[str]) -> str:
-    """One reference for several cells: ``L48-52`` for lines, ``Sheet1!B12:E12`` for cells."""
+    """One reference for several cells: ``L48-52`` for lines, ``Sheet1!B12:E12`` for cells.
+
+    Accepts references that are already spans (``L36-38``, ``Sheet1!D18:E18``).
+    """
     refs = [ref for ref in refs if ref]
     if not refs:
         return ""
-    lines = [int(m.group(1)) for m in map(TEXT_REF.match, refs) if m]
+    lines = [m for m in map(TEXT_REF.match, refs) if m]
     if len(lines) == len(refs):
-        low, high = min(lines), max(lines)
+        numbers = [int(n) for m in lines for n in (m.group(1), m.group(2) or m.group(1))]
+        low, high = min(numbers), max(numbers)
         return f"L{low}" if low == high else f"L{low}-{high}"
-    first, last = refs[0], refs[-1]
-    if first == last:
-        return first
-    sheet, _, cell = last.rpartition("!")
-    return f"{first}:{cell}" if first.startswith(f"{sheet}!") else f"{first}:{last}"
+    first = refs[0].split(":")[0]
+    last = refs[-1].split(":")[-1]
+    sheet = first.rpartition("!")[0]
+    last_cell = last.rpartition("!")[2] if last.rpartition("!")[0] in ("", sheet) else last
+    return first if first.rpartition("!")[2] == last_cell else f"{first}:{last_cell}"
 
 
 def money_to_yuan(amount: float | None, unit: str) -> float | None:

@@ -1,0 +1,90 @@
+"""``audit``: run the rulebook over a FormSet and keep everything an auditor needs next."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from perfaudit.derive import derive
+from perfaudit.formset import FormSet
+from perfaudit.rules import build_findings, read_rules, validate
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_COLOUR = {"error": "#c0392b", "warning": "#d68910", "info": "#2874a6"}
+
+
+@dataclass
+class Audit:
+    """The result of an audit: the forms, the derived facts and the findings table."""
+
+    forms: FormSet
+    frames: dict[str, pd.DataFrame]
+    findings: pd.DataFrame
+    rule_count: int
+
+    def summary(self) -> pd.DataFrame:
+        """Open findings per form and severity, with not-evaluated rules counted apart."""
+        docs = self.forms.documents[["doc_id", "department", "year"]].set_index("doc_id")
+        open_ = self.findings[self.findings["status"] == "open"]
+        counts = open_.groupby(["doc_id", "severity"]).size().unstack(fill_value=0)
+        for severity in SEVERITY_ZH:
+            docs[severity] = counts[severity].reindex(docs.index, fill_value=0) if severity in counts else 0
+        skipped = self.findings[self.findings["status"] == "not_evaluated"].groupby("doc_id").size()
+        docs["not_evaluated"] = skipped.reindex(docs.index, fill_value=0)
+        return docs.reset_index()
+
+    def export(self, folder: str | os.PathLike) -> list[Path]:
+        """Write findings.json, findings.csv and tables/<table>.csv into ``folder``."""
+        from perfaudit.export import export_audit
+
+        return export_audit(self, Path(folder))
+
+    def __repr__(self) -> str:
+        counts = self.findings[self.findings["status"] == "open"]["severity"].value_counts()
+        parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in SEVERITY_ZH)
+        return f"<Audit: {len(self.forms)} forms, {self.rule_count} rules; findings: {parts}>"
+
+    def _repr_html_(self) -> str:
+        summary = self.summary()
+        cells = []
+        for row in summary.itertuples():
+            badges = " ".join(
+                f'<span style="background:{SEVERITY_COLOUR[s]};color:white;padding:1px 6px;border-radius:3px">'
+                f"{SEVERITY_ZH[s]} {getattr(row, s)}</span>"
+                for s in SEVERITY_ZH
+            )
+            skipped = f"（{row.not_evaluated} 条规则未能评估）" if row.not_evaluated else ""
+            year = "" if pd.isna(row.year) else int(row.year)
+            cells.append(
+                f"<tr><td>{row.doc_id}</td><td>{row.department}</td><td>{year}</td><td>{badges}{skipped}</td></tr>"
+            )
+        return (
+            f"<div><strong>Audit</strong>：{len(self.forms)} 份表格，{self.rule_count} 条规则 "
+            f"({len(self.forms)} forms, {self.rule_count} rules)</div>"
+            "<table><thead><tr><th>文档编号</th><th>部门</th><th>年度</th><th>发现</th></tr></thead>"
+            f"<tbody>{''.join(cells)}</tbody></table>"
+        )
+
+
+def audit(forms: FormSet, rulebook: str | os.PathLike | None = None) -> Audit:
+    """Derive the facts, run every suite once over the stacked frames, and build the findings.
+
+    Example:
+        >>> result = audit(pa.load("data/forms"))   # doctest: +SKIP
+        >>> result.findings[["severity", "department", "message"]]   # doctest: +SKIP
+    """
+    suites = read_rules(Path(rulebook) if rulebook else None)
+    frames = derive(forms)
+    unknown = sorted(set(suites) - set(frames))
+    if unknown:
+        from perfaudit.rules import RulebookError
+
+        raise RulebookError(f"suites name no derived frame: {', '.join(unknown)} (frames: {', '.join(frames)})")
+    results = []
+    for name, rules in suites.items():
+        results.extend(validate(frames[name], rules, name))
+    findings = build_findings(results, frames, forms)
+    return Audit(forms=forms, frames=frames, findings=findings, rule_count=sum(len(r) for r in suites.values()))

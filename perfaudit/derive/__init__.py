@@ -1,0 +1,36 @@
+"""Derive: the facts the rules judge, computed from the tables of a FormSet.
+
+Each function returns a plain DataFrame (one row per document, task, indicator, …) with
+``doc_id`` and the columns the rulebook's expectations name. Nothing here decides whether a
+fact is a finding; the suites in ``expectations/`` do.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from perfaudit.derive.budget import budget_facts, document_money
+from perfaudit.derive.costs import unit_costs
+from perfaudit.derive.documents import document_facts, goal_facts
+from perfaudit.derive.indicators import indicator_facts
+from perfaudit.derive.links import output_links, task_links
+
+__all__ = ["derive", "unit_costs"]
+
+
+def derive(forms) -> dict[str, pd.DataFrame]:
+    """Every derived frame, keyed by the name of the suite that judges it."""
+    indicators = indicator_facts(forms.indicators, forms.documents)
+    money = document_money(forms)
+    outputs, promises = output_links(forms, indicators)
+    frames = {
+        "documents": document_facts(forms, indicators, money),
+        "budget": budget_facts(forms.budget),
+        "goals": goal_facts(forms),
+        "tasks": task_links(forms, indicators, money),
+        "task_outputs": outputs,
+        "promises": promises,
+        "indicators": indicators,
+        "unit_costs": unit_costs(forms),
+    }
+    return {name: frame.reset_index(drop=True) for name, frame in frames.items()}

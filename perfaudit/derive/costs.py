@@ -1,0 +1,48 @@
+"""Unit costs: planned money per planned output, and how each compares with its peers.
+
+A task's unit cost is its planned money divided by the one count its text promises (a task
+promising two kinds of output has no single unit cost). Peers are tasks counting in the same
+unit: within the form, and across every form loaded. Outliers are judged on the log scale
+with the median and the median absolute deviation, which a single extreme value cannot drag.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# Scale factor that makes the MAD comparable to a standard deviation for normal data.
+_MAD_TO_SD = 1.4826
+
+
+def unit_costs(forms) -> pd.DataFrame:
+    """One row per task with exactly one promised count: its cost per unit and peer statistics.
+
+    Example:
+        >>> costs = unit_costs(pa.load("data/forms"))   # doctest: +SKIP
+        >>> costs[["task_name", "quantity", "unit", "unit_cost_yuan"]]   # doctest: +SKIP
+    """
+    outputs = forms.task_outputs
+    single = outputs.groupby(["doc_id", "task_no"]).filter(lambda g: len(g) == 1)
+    tasks = forms.tasks.set_index(["doc_id", "task_no"])
+    frame = single[["doc_id", "task_no", "quantity", "unit", "qualifier", "noun", "phrase", "source_ref"]].copy()
+    keys = list(zip(frame["doc_id"], frame["task_no"], strict=True))
+    frame["task_name"] = [tasks.at[k, "name"] for k in keys]
+    frame["planned_yuan"] = [tasks.at[k, "planned_yuan"] for k in keys]
+    frame["department"] = frame["doc_id"].map(forms.documents.set_index("doc_id")["department"])
+    frame["year"] = frame["doc_id"].map(forms.documents.set_index("doc_id")["year"])
+    frame = frame[(frame["quantity"] > 0) & frame["planned_yuan"].notna()].copy()
+    frame["unit_cost_yuan"] = (frame["planned_yuan"] / frame["quantity"]).round(2)
+    log_cost = np.log(frame["unit_cost_yuan"].where(frame["unit_cost_yuan"] > 0))
+    for scope, keys in (("form", ["doc_id", "unit"]), ("all", ["unit"])):
+        grouped = log_cost.groupby([frame[k] for k in keys])
+        median = grouped.transform("median")
+        mad = (log_cost - median).abs().groupby([frame[k] for k in keys]).transform("median")
+        frame[f"peers_{scope}"] = grouped.transform("count").astype("Int64")
+        frame[f"peer_median_{scope}_yuan"] = np.exp(median).round(2)
+        z = (log_cost - median) / (_MAD_TO_SD * mad)
+        frame[f"robust_z_{scope}"] = z.where(mad > 0).round(2)
+    # Across forms only where other forms add peers; within one form the form scope says it.
+    frame["robust_z_across"] = frame["robust_z_all"].where(frame["peers_all"] > frame["peers_form"])
+    frame["unit_cost_wan"] = frame["unit_cost_yuan"] / 10_000
+    return frame.reset_index(drop=True)

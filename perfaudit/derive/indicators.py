@@ -1,0 +1,218 @@
+"""Facts about each indicator row: what kind of value it holds and how it is filed.
+
+Facts, never verdicts: a column says *that* a value is vague or *that* a percentage is 120;
+the rulebook decides whether that is a finding and how serious it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pandas as pd
+
+from perfaudit.derive.words import cue_family, found_words, has_digit
+from perfaudit.values import parse_value
+from perfaudit.vocab import read_vocab
+
+_PAREN_TAIL = re.compile(r"[（(][^（）()]*[）)]\s*$")
+_BARE_NUMBERS = re.compile(r"^\s*\d+(?:\.\d+)?\s+\d+(?:\.\d+)?\s*$")
+_MONEY_UNITS = {"元", "万元", "亿元"}
+
+
+@functools.cache
+def _families() -> dict[str, str]:
+    return {row["canonical"]: row["family"] for row in read_vocab("level_labels")}
+
+
+@functools.cache
+def _parents() -> dict[str, str]:
+    return {row["canonical"]: row["parent"] for row in read_vocab("level_labels") if row["level"] == "2"}
+
+
+@functools.cache
+def _level2_labels() -> frozenset[str]:
+    return frozenset(row["raw"] for row in read_vocab("level_labels") if row["level"] == "2")
+
+
+def family(level1: str, level2: str) -> str:
+    """The 二级 family of a row (数量 / 质量 / 时效 / 成本 / 效益 / 满意度), else its 一级 family."""
+    return _families().get(level2) or _families().get(level1, "")
+
+
+def bare_name(name: str) -> str:
+    """An indicator name without a trailing unit in brackets: 促进创业人数（人） → 促进创业人数."""
+    return _PAREN_TAIL.sub("", name or "").strip()
+
+
+def indicator_facts(indicators: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator row, with the facts the indicator rules judge."""
+    frame = indicators.copy()
+    frame["department"] = frame["doc_id"].map(documents.set_index("doc_id")["department"])
+    frame["family"] = [family(a, b) for a, b in zip(frame["level1"], frame["level2"], strict=True)]
+    value_text = frame["annual_value"].where(frame["annual_value"] != "", frame["period_value"])
+    frame["value_text"] = value_text
+    frame["name"] = frame["level3"].map(bare_name)
+    named = frame["level3"] != ""
+    frame["is_empty_category"] = (~named) & (value_text == "")
+    frame["subject"] = frame["level3"].where(
+        named, frame["level2_raw"].where(frame["level2_raw"] != "", frame["level1_raw"])
+    )
+    frame["is_placeholder"] = frame["level3"].isin(_placeholders()) | (named & value_text.isin(_placeholders()))
+    frame["has_value"] = ~named | (value_text != "")
+    frame["quantified_num"] = frame["quantified"].fillna(False).astype(bool) & frame["value"].notna()
+    frame["lacks_unit"] = [
+        bool(q and u == "" and not _count_name(n) and not _PAREN_TAIL.search(lv3))
+        for q, u, n, lv3 in zip(frame["quantified_num"], frame["unit"], frame["name"], frame["level3"], strict=True)
+    ]
+    frame["needs_number"] = frame["family"].isin(["数量", "成本"]) & named
+    frame["is_unmeasurable"] = frame["needs_number"] & ~frame["quantified"].fillna(False).astype(bool)
+    vague = [bool(found_words(v, "vague")) and not has_digit(v) for v in value_text]
+    frame["vague_words"] = ["、".join(found_words(v, "vague")) for v in value_text]
+    frame["is_vague_quantity"] = pd.Series(vague, index=frame.index) & (frame["family"] == "数量")
+    frame["is_vague_other"] = pd.Series(vague, index=frame.index) & (frame["family"] != "数量")
+    quantified = frame["quantified"].fillna(False).astype(bool)
+    frame["is_ungraded_text"] = (
+        named
+        & (value_text != "")
+        & ~quantified
+        & ~pd.Series(vague, index=frame.index)
+        & ~value_text.isin(_grading())
+        & ~value_text.map(lambda v: bool(found_words(v, "frequency")))
+        & (frame["baseline"] == "")
+        & ~frame["needs_number"]
+    )
+    frame["polarity_conflict"] = [
+        (p == "negative" and op in (">=", ">")) or (p == "positive" and op in ("<=", "<"))
+        for p, op in zip(frame["polarity"], frame["op"], strict=True)
+    ]
+    frame["rate_without_percent"] = [
+        bool(q and n.endswith(("率", "度")) and u != "%")
+        for q, n, u in zip(frame["quantified_num"], frame["name"], frame["unit"], strict=True)
+    ]
+    growth = frame["name"].map(lambda n: bool(found_words(n, "growth")))
+    frame["percent_value"] = frame["value"].where((frame["unit"] == "%") & ~growth)
+    frame["percent_value_high"] = frame["value_high"].where((frame["unit"] == "%") & ~growth)
+    frame["timeliness_unmeasurable"] = (
+        (frame["family"] == "时效")
+        & named
+        & ~frame["quantified"].fillna(False).astype(bool)
+        & ~value_text.map(lambda v: bool(found_words(v, "frequency")))
+    )
+    level2_words = _level2_labels()
+    frame["is_residue"] = (
+        value_text.map(lambda v: bool(_BARE_NUMBERS.match(v)))
+        | (named & frame["level3"].isin(level2_words))
+        | (~named & (value_text != ""))
+    )
+    frame["input_words"] = frame["level3"].map(lambda n: "、".join(found_words(n, "input")))
+    frame["is_input_as_output"] = frame["family"].isin(["数量", "质量"]) & (
+        (frame["input_words"] != "") | frame["unit"].isin(_MONEY_UNITS)
+    )
+    frame["is_satisfaction"] = (frame["family"] == "满意度") & named
+    frame["satisfaction_pct"] = frame["value"].where(frame["is_satisfaction"] & (frame["unit"] == "%"))
+    frame["satisfaction_op_wrong"] = (
+        frame["is_satisfaction"] & frame["quantified_num"] & ~frame["op"].isin([">=", ">", "="])
+    )
+    frame["is_execution_rate"] = frame["level3"].map(lambda n: bool(found_words(n, "execution_rate")))
+    frame["execution_rate_pct"] = frame["value"].where(frame["is_execution_rate"] & (frame["unit"] == "%"))
+    frame["is_zero_positive_count"] = (
+        frame["quantified_num"] & (frame["value"] == 0) & (frame["unit"] != "%") & (frame["polarity"] == "positive")
+    )
+    frame["is_misfiled"] = [
+        bool(l2 and l1 and _parents().get(l2) and _parents()[l2] != l1 and _families().get(l1) != "成本")
+        for l1, l2 in zip(frame["level1"], frame["level2"], strict=True)
+    ]
+    frame["cue_family"] = frame["name"].map(cue_family)
+    frame["category_conflict"] = (
+        named & (frame["cue_family"] != "") & (frame["cue_family"] != frame["family"]) & ~frame["is_misfiled"]
+    )
+    frame["is_unknown_label"] = ((frame["level1"] == "") & (frame["level1_raw"] != "")) | (
+        (frame["level2"] == "") & (frame["level2_raw"] != "")
+    )
+    variant = pd.Series(
+        [
+            bool(raw) and c != "" and _norm(raw) != _norm(c)
+            for raw, c in zip(frame["level2_raw"], frame["level2"], strict=True)
+        ],
+        index=frame.index,
+    )
+    # Once per printed label block, not once per indicator row under it.
+    frame["is_label_variant"] = variant & ~frame.duplicated(["doc_id", "level1", "level2_raw"])
+    frame["period_below_annual"] = [
+        _period_below_annual(p, a, n)
+        for p, a, n in zip(frame["period_value"], frame["annual_value"], frame["level3"], strict=True)
+    ]
+    frame["cost_not_real"] = (
+        (frame["family"] == "成本")
+        & named
+        & (
+            frame["level3"].isin(level2_words)
+            | value_text.isin(words_tuple("cost_not_real"))
+            | (
+                (frame["unit"] == "%")
+                & (frame["value"] == 100)
+                & ~frame["level3"].map(lambda n: bool(found_words(n, "cost_base")))
+            )
+        )
+    )
+    frame["is_cost_monetary"] = (
+        (frame["family"] == "成本")
+        & named
+        & (
+            frame["unit"].str.startswith(("元", "万元", "亿元"))
+            | ((frame["unit"] == "%") & frame["level3"].map(lambda n: bool(found_words(n, "cost_base"))))
+        )
+    )
+    frame["is_hundred"] = (
+        frame["quantified_num"] & (frame["unit"] == "%") & (frame["value"] == 100) & (frame["op"] == "=")
+    )
+    frame["is_generic_name"] = frame["level3"].map(lambda n: bool(found_words(n, "generic_name")))
+    frame["level2_parent"] = frame["level2"].map(lambda l2: _parents().get(l2, ""))
+    key = frame["name"].str.replace(r"\s+", "", regex=True)
+    frame["duplicate_name"] = named & frame.duplicated(["doc_id", "level2", "name"], keep=False)
+    level2_count = frame[named].groupby(["doc_id", "name"])["level2"].transform("nunique")
+    frame["name_in_two_level2"] = (level2_count.reindex(frame.index) > 1).fillna(False).astype(bool)
+    outputs = named & (frame["level1"] == "产出指标")
+    output_names = set(zip(frame.loc[outputs, "doc_id"], key[outputs], strict=True))
+    frame["restates_output"] = named & pd.Series(
+        [
+            l1 == "效益指标" and (d, k) in output_names
+            for d, l1, k in zip(frame["doc_id"], frame["level1"], key, strict=True)
+        ],
+        index=frame.index,
+    )
+    return frame.reset_index(drop=True)
+
+
+def words_tuple(list_name: str) -> tuple[str, ...]:
+    from perfaudit.derive.words import words
+
+    return words(list_name)
+
+
+def _placeholders() -> tuple[str, ...]:
+    return words_tuple("placeholder")
+
+
+def _grading() -> tuple[str, ...]:
+    return words_tuple("grading")
+
+
+def _count_name(name: str) -> bool:
+    return (name or "").endswith(words_tuple("count_name_suffix"))
+
+
+def _norm(label: str) -> str:
+    from perfaudit.template import key
+
+    return key(label)
+
+
+def _period_below_annual(period: str, annual: str, name: str) -> bool:
+    if not period or not annual or period == annual:
+        return False
+    p, a = parse_value(period, name=name), parse_value(annual, name=name)
+    if not (p.quantified and a.quantified) or p.unit != a.unit or p.unit == "%" or p.value is None or a.value is None:
+        return False
+    return p.value < a.value

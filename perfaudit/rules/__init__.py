@@ -1,0 +1,48 @@
+"""The rulebook: reading the suites, running them, and turning results into findings."""
+
+from perfaudit.rules.findings import COLUMNS as FINDING_COLUMNS
+from perfaudit.rules.findings import build_findings
+from perfaudit.rules.runner import validate
+from perfaudit.rules.suites import Rule, RulebookError, default_rulebook, read_rules
+
+__all__ = [
+    "FINDING_COLUMNS",
+    "Rule",
+    "RulebookError",
+    "build_findings",
+    "default_rulebook",
+    "read_rules",
+    "validate",
+    "rulebook_table",
+]
+
+
+def rulebook_table(folder=None):
+    """The rulebook as a table: id, severity, titles, basis, the suite and the check it runs."""
+    import pandas as pd
+
+    rows = []
+    for suite, rules in read_rules(folder).items():
+        for rule in rules:
+            rows.append(
+                {
+                    "rule_id": rule.meta["rule_id"],
+                    "check": rule.meta.get("check", ""),
+                    "severity": rule.meta["severity"],
+                    "title_zh": rule.meta["title_zh"],
+                    "title_en": rule.meta["title_en"],
+                    "suite": suite,
+                    "expectation": rule.type,
+                    "basis": rule.meta["basis"],
+                }
+            )
+    return pd.DataFrame(rows).sort_values(["rule_id", "check"], key=_rule_order).reset_index(drop=True)
+
+
+def _rule_order(series):
+    if series.name != "rule_id":
+        return series
+    families = ["COMPLETE", "QUANT", "ARITH", "CONSIST", "REASON", "COST", "YOY", "FORMAT"]
+    return series.map(
+        lambda r: (families.index(r.split("-")[1]) if r.split("-")[1] in families else 99) * 100 + int(r.split("-")[2])
+    )

@@ -1,0 +1,165 @@
+"""Findings: one tidy table built from the rule results, with templated Chinese messages.
+
+A finding's id is a hash of the rule, the department, the year and the subject, so it stays
+the same on every rerun whatever the row order or the run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import string
+
+import pandas as pd
+
+from perfaudit.rules.runner import RuleResult
+from perfaudit.rules.suites import Rule, RulebookError
+
+COLUMNS = (
+    "finding_id",
+    "rule_id",
+    "severity",
+    "status",
+    "doc_id",
+    "department",
+    "year",
+    "table",
+    "subject",
+    "message",
+    "observed",
+    "expected",
+    "basis",
+    "source_ref",
+    "title_zh",
+    "advice",
+)
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+class _Formatter(string.Formatter):
+    """str.format that shows a missing number as — instead of failing or printing nan."""
+
+    def format_field(self, value, format_spec):
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return "—"
+        try:
+            return super().format_field(value, format_spec)
+        except (ValueError, TypeError):
+            return str(value)
+
+
+_FORMAT = _Formatter()
+
+
+def render(template: str, row: dict, rule: Rule) -> str:
+    """Fill a message template with a frame row and the rule's arguments (``{kw[min_value]}``)."""
+    try:
+        return _FORMAT.vformat(template, (), {**row, "kw": rule.kwargs, "meta": rule.meta})
+    except (KeyError, IndexError, AttributeError) as err:
+        raise RulebookError(f"{rule.suite}: {rule.key}: template {template!r} names {err}, not a column") from None
+
+
+def stable_id(rule_key: str, department: str, year: object, subject: str, occurrence: int) -> str:
+    """A finding's id: the same rule, department, year and subject give the same id on every run."""
+    year_text = "" if year is None or pd.isna(year) else str(int(year))
+    text = "|".join([rule_key, department or "", year_text, subject, str(occurrence)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def build_findings(results: list[RuleResult], frames: dict[str, pd.DataFrame], forms) -> pd.DataFrame:
+    """The findings table: failed rows as ``open`` findings, missing inputs as ``not_evaluated``."""
+    documents = forms.documents.set_index("doc_id")
+    rows: list[dict] = []
+    for result in results:
+        rule = result.rule
+        if result.error:
+            raise RulebookError(f"{rule.suite}: {rule.key} could not run: {result.error}")
+        frame = frames[rule.suite]
+        blocked = _not_evaluable(rule, frame, forms)
+        for doc_id, reason in blocked.items():
+            rows.append(_finding(rule, doc_id, documents, {}, status="not_evaluated", reason=reason))
+        for label in result.failed_rows:
+            row = frame.loc[label].to_dict()
+            if row.get("doc_id") in blocked:
+                continue
+            rows.append(_finding(rule, row["doc_id"], documents, row, status="open"))
+    return _assign_ids(pd.DataFrame(rows, columns=[*COLUMNS[1:], "_key"]))
+
+
+def _not_evaluable(rule: Rule, frame: pd.DataFrame, forms) -> dict[str, str]:
+    """Documents on which a rule cannot be judged: a needed table is empty, or a needed value is missing."""
+    blocked: dict[str, str] = {}
+    for table in rule.meta.get("needs", []):
+        present = set(forms.tables[table]["doc_id"])
+        for doc_id in forms.documents["doc_id"]:
+            if doc_id not in present:
+                blocked.setdefault(doc_id, f"表格中没有{_TABLE_ZH.get(table, table)}")
+    required = rule.meta.get("requires", [])
+    if required:
+        missing = frame[frame[required].isna().any(axis=1)]
+        for row in missing.itertuples():
+            names = [c for c in required if pd.isna(getattr(row, c))]
+            blocked.setdefault(row.doc_id, f"缺少{'、'.join(names)}")
+    return blocked
+
+
+_TABLE_ZH = {
+    "budget": "预算整体情况",
+    "goals": "总体绩效目标",
+    "tasks": "年度重点工作任务",
+    "indicators": "绩效指标",
+    "task_outputs": "任务中的计划数量",
+}
+
+
+def _finding(rule: Rule, doc_id: str, documents: pd.DataFrame, row: dict, status: str, reason: str = "") -> dict:
+    meta = rule.meta
+    department = documents.at[doc_id, "department"] if doc_id in documents.index else ""
+    year = documents.at[doc_id, "year"] if doc_id in documents.index else None
+    context = {**documents.loc[doc_id].to_dict(), **row} if doc_id in documents.index else row
+    if status == "not_evaluated":
+        subject = meta["title_zh"]
+        message = f"未能评估：{reason}。"
+        observed = expected = ""
+        source_ref = ""
+    else:
+        subject = render(meta.get("subject", "{subject}"), context, rule)
+        message = render(meta["message"], context, rule)
+        observed = render(meta.get("observed", ""), context, rule)
+        expected = render(meta.get("expected", ""), context, rule)
+        source_ref = str(context.get(meta.get("source_ref", "source_ref"), "") or "")
+    return {
+        "rule_id": meta["rule_id"],
+        "severity": meta["severity"],
+        "status": status,
+        "doc_id": doc_id,
+        "department": department,
+        "year": year,
+        "table": meta["table"],
+        "subject": subject,
+        "message": message,
+        "observed": observed,
+        "expected": expected,
+        "basis": meta["basis"],
+        "source_ref": source_ref,
+        "title_zh": meta["title_zh"],
+        "advice": meta["advice"],
+        "_key": rule.key,
+    }
+
+
+def _assign_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame.drop(columns=["_key"]).reindex(columns=list(COLUMNS)).astype({"year": "Int64"})
+    frame = frame.copy()
+    frame["year"] = pd.array(frame["year"], dtype="Int64")
+    order = frame["severity"].map(SEVERITY_ORDER)
+    frame = frame.assign(_order=order).sort_values(
+        ["doc_id", "_order", "rule_id", "source_ref", "subject"], kind="stable"
+    )
+    occurrence = frame.groupby(["_key", "department", "year", "subject"], dropna=False).cumcount()
+    frame["finding_id"] = [
+        stable_id(*values)
+        for values in zip(frame["_key"], frame["department"], frame["year"], frame["subject"], occurrence, strict=True)
+    ]
+    return frame.drop(columns=["_key", "_order"])[list(COLUMNS)].reset_index(drop=True)

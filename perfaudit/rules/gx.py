@@ -1,0 +1,25 @@
+"""The one place Great Expectations is imported: lazily, because the import takes seconds."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import warnings
+
+
+@functools.cache
+def import_gx():
+    """Import great_expectations quietly and return the module.
+
+    GX imports the deprecated ``sre_constants`` / ``sre_parse`` modules itself, which warns under
+    ``-W error``; and it routes every later Python warning into logging, where it would vanish.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="module 'sre_(constants|parse)' is deprecated", category=DeprecationWarning
+        )
+        import great_expectations
+
+    logging.captureWarnings(False)
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    return great_expectations
