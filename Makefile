@@ -18,8 +18,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-run: $(VENV)/.installed  ## set up and read the bundled forms in data/ into out/
-	$(BIN)/perfaudit tables data/forms --out $(OUT)
+run: $(VENV)/.installed  ## set up and audit the bundled forms in data/, writing out/
+	$(BIN)/perfaudit audit data/forms --out $(OUT)
 
 test: $(VENV)/.installed  ## set up and run the tests
 	$(BIN)/python -m pytest

@@ -11,6 +11,7 @@ import pandas as pd
 from perfaudit.derive import derive
 from perfaudit.formset import FormSet
 from perfaudit.rules import build_findings, read_rules, validate
+from perfaudit.rules.findings import check_templates
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_COLOUR = {"error": "#c0392b", "warning": "#d68910", "info": "#2874a6"}
@@ -83,6 +84,9 @@ def audit(forms: FormSet, rulebook: str | os.PathLike | None = None) -> Audit:
         from perfaudit.rules import RulebookError
 
         raise RulebookError(f"suites name no derived frame: {', '.join(unknown)} (frames: {', '.join(frames)})")
+    documents = set(forms.documents.columns)
+    for name, rules in suites.items():
+        check_templates(rules, set(frames[name].columns) | documents)
     results = []
     for name, rules in suites.items():
         results.extend(validate(frames[name], rules, name))

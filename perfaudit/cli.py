@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from perfaudit import __version__
 from perfaudit.readers.cells import ReadError
+from perfaudit.rules.suites import RulebookError
 from perfaudit.template import display_width
 
 EXAMPLES = {
+    "audit": "perfaudit audit data/forms --out out/ --fail-on error",
+    "rules": "perfaudit rules --severity error",
     "tables": "perfaudit tables data/forms --out out/",
     "convert": "perfaudit convert data/forms/2024/dongkeng-fulian-2024.txt --out out/dongkeng.xlsx",
 }
@@ -35,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     except ReadError as err:
         print(f"perfaudit: error: {err}", file=sys.stderr)
         return 2
+    except RulebookError as err:
+        print(f"perfaudit: rulebook error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into head or more, which stopped reading
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("perfaudit: interrupted", file=sys.stderr)
         return 130
@@ -49,6 +56,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"perfaudit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    audit = _command(commands, "audit", "check forms against the rulebook and write the findings")
+    audit.add_argument("paths", nargs="+", metavar="PATH", help="form files or folders")
+    audit.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    audit.add_argument("--year", type=int, help="fiscal year for forms that state none")
+    audit.add_argument("--rulebook", type=Path, metavar="DIR", help="a folder of suites instead of expectations/")
+    audit.add_argument(
+        "--fail-on",
+        choices=["error", "warning"],
+        help="exit with status 1 when an open finding of this severity (or worse) is found",
+    )
+    audit.set_defaults(run=run_audit)
+
+    rules = _command(commands, "rules", "print the rulebook: id, severity, title and basis of every check")
+    rules.add_argument("--severity", choices=["error", "warning", "info"], help="only rules of this severity")
+    rules.add_argument("--rulebook", type=Path, metavar="DIR", help="a folder of suites instead of expectations/")
+    rules.set_defaults(run=run_rules)
 
     tables = _command(commands, "tables", "read forms and write every table as CSV (UTF-8 with BOM)")
     tables.add_argument("paths", nargs="+", metavar="PATH", help="form files or folders")
@@ -78,8 +102,73 @@ def _command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
     return sub
 
 
+def run_audit(args: argparse.Namespace) -> int:
+    from perfaudit.audit import audit
+    from perfaudit.load import load
+
+    forms = load(args.paths, year=args.year)
+    result = audit(forms, rulebook=args.rulebook)
+    written = result.export(args.out)
+    if not args.quiet:
+        print(format_findings(result, verbose=args.verbose))
+        print(f"\n{len(written)} files written to {args.out}")
+    if args.fail_on:
+        worst = ["error"] if args.fail_on == "error" else ["error", "warning"]
+        found = result.findings[(result.findings["status"] == "open") & result.findings["severity"].isin(worst)]
+        return 1 if len(found) else 0
+    return 0
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    from perfaudit.rules import rulebook_table
+
+    table = rulebook_table(args.rulebook)
+    if args.severity:
+        table = table[table["severity"] == args.severity]
+    rows = [[r.rule_id, r.check, r.severity, r.title_zh, r.title_en] for r in table.itertuples()]
+    if not args.quiet:
+        print(format_rows(rows, ["rule_id", "check", "severity", "规则", "rule"]))
+        print(f"\n{len(table)} checks of {table['rule_id'].nunique()} rules")
+    return 0
+
+
+def format_findings(result, verbose: bool = False) -> str:
+    """The terminal summary: counts per form, then each finding in one line (info only with -v)."""
+    from perfaudit.audit import SEVERITY_ZH
+
+    summary = result.summary()
+    head = format_rows(
+        [
+            [
+                r.doc_id,
+                r.department,
+                "" if pd.isna(r.year) else int(r.year),
+                r.error,
+                r.warning,
+                r.info,
+                r.not_evaluated,
+            ]
+            for r in summary.itertuples()
+        ],
+        ["doc_id", "部门", "年度", "错误", "警告", "提示", "未能评估"],
+    )
+    lines = [head]
+    shown = result.findings if verbose else result.findings[result.findings["severity"] != "info"]
+    for doc_id, part in shown.groupby("doc_id", sort=False):
+        lines.append(f"\n{doc_id}")
+        for f in part.itertuples():
+            status = "" if f.status == "open" else f" [{f.status}]"
+            lines.append(f"  {SEVERITY_ZH[f.severity]} {f.rule_id}{status} {f.message} ({f.source_ref or '—'})")
+    hidden = len(result.findings) - len(shown)
+    if hidden:
+        lines.append(f"\n(+{hidden} 条提示 info findings; -v lists them)")
+    return "\n".join(lines)
+
+
 def run_tables(args: argparse.Namespace) -> int:
     from perfaudit.load import load
+
+    from perfaudit.export import write_tables
 
     forms = load(args.paths, year=args.year)
     written = write_tables(forms, args.out / "tables")
@@ -107,27 +196,6 @@ def run_convert(args: argparse.Namespace) -> int:
         print(format_summary(forms))
         print(f"\nworkbook written to {path}")
     return 0
-
-
-def write_tables(forms, folder: Path) -> list[Path]:
-    """Write ``<table>.csv`` for every table, UTF-8 with BOM so Excel shows Chinese."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in forms.tables.items():
-        written.append(write_csv_atomically(frame, folder / f"{name}.csv"))
-    return written
-
-
-def write_csv_atomically(frame, path: Path) -> Path:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        frame.to_csv(temp, index=False, encoding="utf-8-sig")
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-    return path
 
 
 def format_summary(forms) -> str:

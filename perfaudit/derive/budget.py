@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from perfaudit.derive.words import found_words
+from perfaudit.derive.words import found_words, holds
 from perfaudit.template.common import money_factor
 from perfaudit.values import printed_decimals
 
@@ -65,7 +65,7 @@ def document_money(forms) -> pd.DataFrame:
     frame = frame.join(_totals(lines[budget["item"] == "项目支出"], "project"))
     frame = frame.join(_totals(lines[budget["section"] == "收入来源"], "income"))
     frame = frame.join(_totals(task_lines, "tasks"))
-    basic_task = tasks["name"].map(lambda n: bool(found_words(n, "basic_task")))
+    basic_task = holds(tasks["name"], lambda n: found_words(n, "basic_task"))
     frame["tasks_include_basic"] = basic_task.groupby(tasks["doc_id"]).any().reindex(frame.index, fill_value=False)
     frame["expend_yuan"] = (frame["basic_yuan"] + frame["project_yuan"]).round(2)
     expend_tol = frame["basic_tol"].fillna(0) + frame["project_tol"].fillna(0)

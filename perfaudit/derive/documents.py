@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfaudit.derive.words import found_words, has_digit, years_in
+from perfaudit.derive.words import found_words, has_digit, holds, years_in
 
 
 def document_facts(forms, indicators: pd.DataFrame, money: pd.DataFrame) -> pd.DataFrame:
@@ -30,8 +30,7 @@ def document_facts(forms, indicators: pd.DataFrame, money: pd.DataFrame) -> pd.D
         "n_qualitative": ~named["quantified"].fillna(False).astype(bool),
         "n_quantified": named["quantified_num"],
         "n_hundred": named["is_hundred"],
-        "n_hundred_unusual": named["is_hundred"]
-        & ~named["level3"].map(lambda n: bool(found_words(n, "normal_hundred"))),
+        "n_hundred_unusual": named["is_hundred"] & ~holds(named["level3"], lambda n: found_words(n, "normal_hundred")),
         "n_execution_rate": named["is_execution_rate"],
         "n_cost_monetary": named["is_cost_monetary"],
         "n_symbol_variants": named["annual_value"].str.contains("[≧≦＞＜＝％０-９]", regex=True)
@@ -68,7 +67,7 @@ def document_facts(forms, indicators: pd.DataFrame, money: pd.DataFrame) -> pd.D
     facts["year_missing"] = docs["year"].isna()
     out = docs.join(facts).reset_index()
     out = out.merge(money.drop(columns=["department"]), on="doc_id", how="left")
-    out["expend_positive"] = out["expend_yuan"]
+    out["source_ref"] = ""  # form-wide facts: rules name a block's reference (budget_ref, …) instead
     return out
 
 

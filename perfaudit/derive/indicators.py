@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from perfaudit.derive.words import cue_family, found_words, has_digit
+from perfaudit.derive.words import cue_family, found_words, has_digit, holds
 from perfaudit.values import parse_value
 from perfaudit.vocab import read_vocab
 
@@ -61,47 +61,56 @@ def indicator_facts(indicators: pd.DataFrame, documents: pd.DataFrame) -> pd.Dat
     frame["is_placeholder"] = frame["level3"].isin(_placeholders()) | (named & value_text.isin(_placeholders()))
     frame["has_value"] = ~named | (value_text != "")
     frame["quantified_num"] = frame["quantified"].fillna(False).astype(bool) & frame["value"].notna()
-    frame["lacks_unit"] = [
-        bool(q and u == "" and not _count_name(n) and not _PAREN_TAIL.search(lv3))
-        for q, u, n, lv3 in zip(frame["quantified_num"], frame["unit"], frame["name"], frame["level3"], strict=True)
-    ]
+    frame["lacks_unit"] = _bools(
+        [
+            bool(q and u == "" and not _count_name(n) and not _PAREN_TAIL.search(lv3))
+            for q, u, n, lv3 in zip(frame["quantified_num"], frame["unit"], frame["name"], frame["level3"], strict=True)
+        ],
+        frame.index,
+    )
     frame["needs_number"] = frame["family"].isin(["数量", "成本"]) & named
     frame["is_unmeasurable"] = frame["needs_number"] & ~frame["quantified"].fillna(False).astype(bool)
     vague = [bool(found_words(v, "vague")) and not has_digit(v) for v in value_text]
     frame["vague_words"] = ["、".join(found_words(v, "vague")) for v in value_text]
-    frame["is_vague_quantity"] = pd.Series(vague, index=frame.index) & (frame["family"] == "数量")
-    frame["is_vague_other"] = pd.Series(vague, index=frame.index) & (frame["family"] != "数量")
+    frame["is_vague_quantity"] = _bools(vague, frame.index) & (frame["family"] == "数量")
+    frame["is_vague_other"] = _bools(vague, frame.index) & (frame["family"] != "数量")
     quantified = frame["quantified"].fillna(False).astype(bool)
     frame["is_ungraded_text"] = (
         named
         & (value_text != "")
         & ~quantified
-        & ~pd.Series(vague, index=frame.index)
+        & ~_bools(vague, frame.index)
         & ~value_text.isin(_grading())
-        & ~value_text.map(lambda v: bool(found_words(v, "frequency")))
+        & ~holds(value_text, lambda v: found_words(v, "frequency"))
         & (frame["baseline"] == "")
         & ~frame["needs_number"]
     )
-    frame["polarity_conflict"] = [
-        (p == "negative" and op in (">=", ">")) or (p == "positive" and op in ("<=", "<"))
-        for p, op in zip(frame["polarity"], frame["op"], strict=True)
-    ]
-    frame["rate_without_percent"] = [
-        bool(q and n.endswith(("率", "度")) and u != "%")
-        for q, n, u in zip(frame["quantified_num"], frame["name"], frame["unit"], strict=True)
-    ]
-    growth = frame["name"].map(lambda n: bool(found_words(n, "growth")))
+    frame["polarity_conflict"] = _bools(
+        [
+            (p == "negative" and op in (">=", ">")) or (p == "positive" and op in ("<=", "<"))
+            for p, op in zip(frame["polarity"], frame["op"], strict=True)
+        ],
+        frame.index,
+    )
+    frame["rate_without_percent"] = _bools(
+        [
+            bool(q and n.endswith(("率", "度")) and u != "%")
+            for q, n, u in zip(frame["quantified_num"], frame["name"], frame["unit"], strict=True)
+        ],
+        frame.index,
+    )
+    growth = holds(frame["name"], lambda n: found_words(n, "growth"))
     frame["percent_value"] = frame["value"].where((frame["unit"] == "%") & ~growth)
     frame["percent_value_high"] = frame["value_high"].where((frame["unit"] == "%") & ~growth)
     frame["timeliness_unmeasurable"] = (
         (frame["family"] == "时效")
         & named
         & ~frame["quantified"].fillna(False).astype(bool)
-        & ~value_text.map(lambda v: bool(found_words(v, "frequency")))
+        & ~holds(value_text, lambda v: found_words(v, "frequency"))
     )
     level2_words = _level2_labels()
     frame["is_residue"] = (
-        value_text.map(lambda v: bool(_BARE_NUMBERS.match(v)))
+        holds(value_text, lambda v: _BARE_NUMBERS.match(v))
         | (named & frame["level3"].isin(level2_words))
         | (~named & (value_text != ""))
     )
@@ -114,15 +123,18 @@ def indicator_facts(indicators: pd.DataFrame, documents: pd.DataFrame) -> pd.Dat
     frame["satisfaction_op_wrong"] = (
         frame["is_satisfaction"] & frame["quantified_num"] & ~frame["op"].isin([">=", ">", "="])
     )
-    frame["is_execution_rate"] = frame["level3"].map(lambda n: bool(found_words(n, "execution_rate")))
+    frame["is_execution_rate"] = holds(frame["level3"], lambda n: found_words(n, "execution_rate"))
     frame["execution_rate_pct"] = frame["value"].where(frame["is_execution_rate"] & (frame["unit"] == "%"))
     frame["is_zero_positive_count"] = (
-        frame["quantified_num"] & (frame["value"] == 0) & (frame["unit"] != "%") & (frame["polarity"] == "positive")
+        frame["quantified_num"] & (frame["value"] == 0) & (frame["unit"] != "%") & (frame["polarity"] != "negative")
     )
-    frame["is_misfiled"] = [
-        bool(l2 and l1 and _parents().get(l2) and _parents()[l2] != l1 and _families().get(l1) != "成本")
-        for l1, l2 in zip(frame["level1"], frame["level2"], strict=True)
-    ]
+    frame["is_misfiled"] = _bools(
+        [
+            bool(l2 and l1 and _parents().get(l2) and _parents()[l2] != l1 and _families().get(l1) != "成本")
+            for l1, l2 in zip(frame["level1"], frame["level2"], strict=True)
+        ],
+        frame.index,
+    )
     frame["cue_family"] = frame["name"].map(cue_family)
     frame["category_conflict"] = (
         named & (frame["cue_family"] != "") & (frame["cue_family"] != frame["family"]) & ~frame["is_misfiled"]
@@ -130,19 +142,16 @@ def indicator_facts(indicators: pd.DataFrame, documents: pd.DataFrame) -> pd.Dat
     frame["is_unknown_label"] = ((frame["level1"] == "") & (frame["level1_raw"] != "")) | (
         (frame["level2"] == "") & (frame["level2_raw"] != "")
     )
-    variant = pd.Series(
-        [
-            bool(raw) and c != "" and _norm(raw) != _norm(c)
-            for raw, c in zip(frame["level2_raw"], frame["level2"], strict=True)
-        ],
-        index=frame.index,
-    )
+    variant = _is_variant(frame["level1_raw"], frame["level1"]) | _is_variant(frame["level2_raw"], frame["level2"])
     # Once per printed label block, not once per indicator row under it.
     frame["is_label_variant"] = variant & ~frame.duplicated(["doc_id", "level1", "level2_raw"])
-    frame["period_below_annual"] = [
-        _period_below_annual(p, a, n)
-        for p, a, n in zip(frame["period_value"], frame["annual_value"], frame["level3"], strict=True)
-    ]
+    frame["period_below_annual"] = _bools(
+        [
+            _period_below_annual(p, a, n)
+            for p, a, n in zip(frame["period_value"], frame["annual_value"], frame["level3"], strict=True)
+        ],
+        frame.index,
+    )
     frame["cost_not_real"] = (
         (frame["family"] == "成本")
         & named
@@ -152,7 +161,7 @@ def indicator_facts(indicators: pd.DataFrame, documents: pd.DataFrame) -> pd.Dat
             | (
                 (frame["unit"] == "%")
                 & (frame["value"] == 100)
-                & ~frame["level3"].map(lambda n: bool(found_words(n, "cost_base")))
+                & ~holds(frame["level3"], lambda n: found_words(n, "cost_base"))
             )
         )
     )
@@ -161,13 +170,13 @@ def indicator_facts(indicators: pd.DataFrame, documents: pd.DataFrame) -> pd.Dat
         & named
         & (
             frame["unit"].str.startswith(("元", "万元", "亿元"))
-            | ((frame["unit"] == "%") & frame["level3"].map(lambda n: bool(found_words(n, "cost_base"))))
+            | ((frame["unit"] == "%") & holds(frame["level3"], lambda n: found_words(n, "cost_base")))
         )
     )
     frame["is_hundred"] = (
         frame["quantified_num"] & (frame["unit"] == "%") & (frame["value"] == 100) & (frame["op"] == "=")
     )
-    frame["is_generic_name"] = frame["level3"].map(lambda n: bool(found_words(n, "generic_name")))
+    frame["is_generic_name"] = holds(frame["level3"], lambda n: found_words(n, "generic_name"))
     frame["level2_parent"] = frame["level2"].map(lambda l2: _parents().get(l2, ""))
     key = frame["name"].str.replace(r"\s+", "", regex=True)
     frame["duplicate_name"] = named & frame.duplicated(["doc_id", "level2", "name"], keep=False)
@@ -175,7 +184,7 @@ def indicator_facts(indicators: pd.DataFrame, documents: pd.DataFrame) -> pd.Dat
     frame["name_in_two_level2"] = (level2_count.reindex(frame.index) > 1).fillna(False).astype(bool)
     outputs = named & (frame["level1"] == "产出指标")
     output_names = set(zip(frame.loc[outputs, "doc_id"], key[outputs], strict=True))
-    frame["restates_output"] = named & pd.Series(
+    frame["restates_output"] = named & _bools(
         [
             l1 == "效益指标" and (d, k) in output_names
             for d, l1, k in zip(frame["doc_id"], frame["level1"], key, strict=True)
@@ -201,6 +210,18 @@ def _grading() -> tuple[str, ...]:
 
 def _count_name(name: str) -> bool:
     return (name or "").endswith(words_tuple("count_name_suffix"))
+
+
+def _bools(values, index) -> pd.Series:
+    """A boolean column from a list (typed even when the list is empty)."""
+    return pd.Series(values, index=index, dtype=bool)
+
+
+def _is_variant(raw: pd.Series, canonical: pd.Series) -> pd.Series:
+    """A printed label that is a known synonym, not the canonical name itself."""
+    return _bools(
+        [bool(r) and c != "" and _norm(r) != _norm(c) for r, c in zip(raw, canonical, strict=True)], raw.index
+    )
 
 
 def _norm(label: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfaudit.derive.words import bigrams, containment, found_words
+from perfaudit.derive.words import bigrams, containment, found_words, holds
 
 # Count units that name the same kind of thing (a 人次 promise is checked against 人 and 人次).
 _COMPATIBLE_UNITS = {"人": {"人", "人次"}, "人次": {"人", "人次"}, "万人次": {"万人次"}}
@@ -21,7 +21,7 @@ def task_links(forms, indicator_facts: pd.DataFrame, money: pd.DataFrame) -> pd.
     expend = tasks["doc_id"].map(money.set_index("doc_id")["expend_yuan"])
     tasks["department"] = tasks["doc_id"].map(forms.documents.set_index("doc_id")["department"])
     tasks["share_of_budget"] = (tasks["planned_yuan"] / expend).round(4)
-    tasks["is_basic"] = tasks["name"].map(lambda n: bool(found_words(n, "basic_task")))
+    tasks["is_basic"] = holds(tasks["name"], lambda n: found_words(n, "basic_task"))
     named = indicator_facts[indicator_facts["level3"] != ""]
     indicator_bigrams = {
         doc: [(r.level3, bigrams(r.name)) for r in part.itertuples()] for doc, part in named.groupby("doc_id")

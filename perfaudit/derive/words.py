@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
+import pandas as pd
+
 from perfaudit.vocab import read_vocab
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -72,3 +74,8 @@ def cue_family(name: str) -> str:
         if end >= 0 and end + len(cue["word"]) > best_end:
             best, best_end = cue["family"], end + len(cue["word"])
     return best
+
+
+def holds(series, test) -> pd.Series:
+    """A boolean column: ``test`` applied to each value (typed bool even for an empty column)."""
+    return pd.Series([bool(test(v)) for v in series], index=series.index, dtype=bool)

@@ -18,6 +18,7 @@ from perfaudit.rules.suites import Rule, RulebookError
 COLUMNS = (
     "finding_id",
     "rule_id",
+    "check",
     "severity",
     "status",
     "doc_id",
@@ -57,6 +58,32 @@ def render(template: str, row: dict, rule: Rule) -> str:
         return _FORMAT.vformat(template, (), {**row, "kw": rule.kwargs, "meta": rule.meta})
     except (KeyError, IndexError, AttributeError) as err:
         raise RulebookError(f"{rule.suite}: {rule.key}: template {template!r} names {err}, not a column") from None
+
+
+TEMPLATE_FIELDS = ("message", "subject", "observed", "expected")
+
+
+def check_templates(rules: list[Rule], columns: set[str]) -> None:
+    """Every ``{field}`` a rule's texts name must be a column of its frame (or ``kw`` / ``meta``).
+
+    Checked before the audit runs, so a typo fails at once, not only on the day the rule fires.
+    """
+    known = set(columns) | {"kw", "meta"}
+    for rule in rules:
+        for part in TEMPLATE_FIELDS:
+            template = rule.meta.get(part, "")
+            try:
+                names = {field.split("[")[0].split(".")[0] for _, field, _, _ in _FORMAT.parse(template) if field}
+            except ValueError as err:
+                raise RulebookError(f"{rule.suite}: {rule.key}: {part} template {template!r}: {err}") from None
+            unknown = names - known
+            if unknown:
+                raise RulebookError(
+                    f"{rule.suite}: {rule.key}: {part} template names {', '.join(sorted(unknown))}, not a column"
+                )
+        source = rule.meta.get("source_ref", "source_ref")
+        if source not in known:
+            raise RulebookError(f"{rule.suite}: {rule.key}: source_ref column {source!r} is not in the frame")
 
 
 def stable_id(rule_key: str, department: str, year: object, subject: str, occurrence: int) -> str:
@@ -130,6 +157,7 @@ def _finding(rule: Rule, doc_id: str, documents: pd.DataFrame, row: dict, status
         source_ref = str(context.get(meta.get("source_ref", "source_ref"), "") or "")
     return {
         "rule_id": meta["rule_id"],
+        "check": meta.get("check", ""),
         "severity": meta["severity"],
         "status": status,
         "doc_id": doc_id,

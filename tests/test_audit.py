@@ -1,0 +1,177 @@
+"""The audit end to end: real forms against golden findings, stable ids, thresholds in the
+JSON, partial forms, and a rulebook that must fail loudly when it is wrong."""
+
+import json
+import os
+import shutil
+
+import pandas as pd
+import pytest
+
+import perfaudit as pa
+from perfaudit.audit import audit
+from perfaudit.rules import RulebookError, default_rulebook, read_rules
+from perfaudit.rules.suites import to_gx_suite
+from tests.conftest import DATA, DONGKENG, ROOT
+
+GOLDEN = ROOT / "tests" / "golden"
+PINNED = ["finding_id", "rule_id", "check", "severity", "status", "subject", "message", "observed", "expected", "source_ref"]
+
+
+@pytest.fixture(scope="module")
+def bundled_audit(bundled):
+    return audit(bundled)
+
+
+@pytest.mark.parametrize("doc_id", ["dongkeng-fulian-2024", "zhanjiang-renshe-2023", "zhanjiang-renshe-2024"])
+def test_real_form_findings_match_the_golden_file(bundled_audit, doc_id):
+    """Regenerate after a deliberate change with PERFAUDIT_UPDATE_GOLDEN=1 and read the diff."""
+    found = bundled_audit.findings[bundled_audit.findings["doc_id"] == doc_id][PINNED].to_dict("records")
+    path = GOLDEN / f"{doc_id}.json"
+    if os.environ.get("PERFAUDIT_UPDATE_GOLDEN"):
+        path.write_text(json.dumps(found, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert found == json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_real_defects_are_found_with_their_numbers(bundled_audit):
+    f = bundled_audit.findings
+    dongkeng = f[f["doc_id"] == "dongkeng-fulian-2024"]
+    gap = dongkeng[dongkeng["rule_id"] == "R-ARITH-03"].iloc[0]
+    assert "106.64 万元" in gap.message and "109.64 万元" in gap.message and "其他事业发展性支出 3.00 万元" in gap.message
+    assert gap.source_ref == "L44-152"
+    sat = f[(f["doc_id"] == "zhanjiang-renshe-2023") & (f["rule_id"] == "R-REASON-01")].iloc[0]
+    assert "≥75%" in sat.message and sat.source_ref == "Sheet1!D37:E37"
+
+
+def test_checks_that_hold_are_silent(bundled_audit):
+    f = bundled_audit.findings
+    # All three budgets balance (7.02 + 102.62 = 109.64; 10596.35 + 72204.57 = 82800.92; the =C5+C6 cell).
+    assert f[f["rule_id"] == "R-ARITH-02"].empty
+    # Activities promised in the 东坑 tasks (约50 + 约30 + 约3 + 约20 场) reconcile with 开展活动数量 ≥100场.
+    assert f[(f["rule_id"] == "R-CONSIST-01") & (f["check"] != "missing")].empty
+    # The 湛江 key tasks are part of 项目支出 by design: no reconciliation finding.
+    assert f[f["doc_id"].str.startswith("zhanjiang") & (f["rule_id"] == "R-ARITH-03")].empty
+    assert (f["status"] == "open").all()
+
+
+def test_finding_ids_are_stable_across_reruns_and_file_order(bundled, bundled_audit, tmp_path):
+    again = audit(pa.load(DATA))
+    assert list(again.findings["finding_id"]) == list(bundled_audit.findings["finding_id"])
+    for path in sorted(DATA.rglob("*.*"), reverse=True):  # other folder, other order, other names
+        shutil.copy(path, tmp_path / f"copy-{path.name}")
+    moved = audit(pa.load(tmp_path))
+    assert set(moved.findings["finding_id"]) == set(bundled_audit.findings["finding_id"])
+    assert bundled_audit.findings["finding_id"].is_unique
+
+
+def test_a_threshold_is_changed_in_the_json(bundled, tmp_path):
+    rulebook = tmp_path / "expectations"
+    shutil.copytree(default_rulebook(), rulebook)
+    path = rulebook / "indicators.json"
+    suite = json.loads(path.read_text(encoding="utf-8"))
+    for entry in suite["expectations"]:
+        if entry["meta"]["rule_id"] == "R-REASON-01" and entry["meta"].get("check") == "low":
+            entry["kwargs"]["min_value"] = 70
+    path.write_text(json.dumps(suite, ensure_ascii=False), encoding="utf-8")
+    before = audit(bundled)
+    after = audit(bundled, rulebook=rulebook)
+    low = (before.findings["rule_id"] == "R-REASON-01") & (before.findings["check"] == "low")
+    assert low.sum() == 2  # 群众满意度 ≥75% in both 湛江 forms
+    assert ((after.findings["rule_id"] == "R-REASON-01") & (after.findings["check"] == "low")).sum() == 0
+
+
+def test_rules_on_a_partial_form_are_marked_not_evaluated(tmp_path):
+    text = DONGKENG.read_text(encoding="utf-8").splitlines()
+    cut = tmp_path / "cut.txt"
+    cut.write_text("\n".join(text[: text.index("绩效指标")]), encoding="utf-8")
+    result = audit(pa.load(cut, year=2024))
+    skipped = result.findings[result.findings["status"] == "not_evaluated"]
+    assert {"R-COMPLETE-03", "R-COST-01", "R-QUANT-04"} <= set(skipped["rule_id"])
+    assert skipped["message"].str.contains("绩效指标").all()
+    # Rules whose inputs are there still run: the task money gap is found.
+    assert "R-ARITH-03" in set(result.findings[result.findings["status"] == "open"]["rule_id"])
+
+
+def test_every_suite_loads_every_entry_into_gx():
+    for path in sorted(default_rulebook().glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        rules = read_rules(default_rulebook())[data["name"]]
+        assert len(rules) == len(data["expectations"]) == len(to_gx_suite(data["name"], rules).expectations), path.name
+
+
+def test_every_expectation_carries_its_rule_metadata():
+    for rules in read_rules().values():
+        for rule in rules:
+            for field in ("rule_id", "severity", "title_zh", "title_en", "basis", "advice", "message", "table"):
+                assert rule.meta.get(field), (rule.key, field)
+
+
+def _broken_rulebook(tmp_path, mutate):
+    rulebook = tmp_path / "broken"
+    shutil.copytree(default_rulebook(), rulebook)
+    path = rulebook / "goals.json"
+    suite = json.loads(path.read_text(encoding="utf-8"))
+    mutate(suite)
+    path.write_text(json.dumps(suite, ensure_ascii=False), encoding="utf-8")
+    return rulebook
+
+
+def _set(index, key, value):
+    def mutate(suite):
+        suite["expectations"][index][key] = value
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        pytest.param(_set(1, "type", "expect_column_values_to_be_vague"), "not found", id="unknown-type"),
+        pytest.param(
+            lambda s: s["expectations"][0]["kwargs"].update(colum=s["expectations"][0]["kwargs"].pop("column")),
+            "ValidationError",
+            id="kwarg-typo",
+        ),
+        pytest.param(lambda s: s["expectations"][0]["meta"].pop("basis"), "meta lacks basis", id="missing-basis"),
+        pytest.param(lambda s: s["expectations"][0]["meta"].update(severity="fatal"), "severity", id="bad-severity"),
+        pytest.param(lambda s: s["expectations"].append(s["expectations"][0]), "already defined", id="duplicate-rule"),
+        pytest.param(
+            lambda s: s["expectations"][0]["kwargs"].update(column="no_such_column"), "not in the derived frame", id="unknown-column"
+        ),
+        pytest.param(lambda s: s["expectations"][0]["meta"].update(message="{no_such_field}"), "not a column", id="bad-template"),
+    ],
+)
+def test_a_broken_rulebook_is_an_error_naming_file_and_entry(bundled, tmp_path, mutate, message):
+    rulebook = _broken_rulebook(tmp_path, mutate)
+    with pytest.raises(RulebookError, match=message) as caught:
+        audit(bundled, rulebook=rulebook)
+    text = str(caught.value)
+    assert "goals" in text
+
+
+def test_invalid_json_names_the_file(tmp_path):
+    rulebook = tmp_path / "book"
+    shutil.copytree(default_rulebook(), rulebook)
+    (rulebook / "goals.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(RulebookError, match="goals.json: not valid JSON"):
+        read_rules(rulebook)
+
+
+def test_notebook_display_of_an_audit(bundled_audit):
+    html = bundled_audit._repr_html_()
+    assert "错误" in html and "警告" in html and "东莞市东坑镇妇女联合会" in html
+    assert repr(bundled_audit).startswith("<Audit: 3 forms")
+
+
+def test_export_writes_the_contract_files(bundled_audit, tmp_path):
+    bundled_audit.export(tmp_path)
+    records = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
+    assert len(records) == len(bundled_audit.findings)
+    assert set(records[0]) >= {"finding_id", "rule_id", "severity", "status", "doc_id", "department", "year", "table",
+                               "subject", "message", "observed", "expected", "basis", "source_ref"}
+    assert isinstance(records[0]["year"], int)
+    csv = pd.read_csv(tmp_path / "findings.csv", encoding="utf-8-sig")
+    assert list(csv["finding_id"]) == list(bundled_audit.findings["finding_id"])
+    for table in ("documents", "budget", "goals", "tasks", "task_outputs", "indicators", "leftovers", "findings"):
+        assert (tmp_path / "tables" / f"{table}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert not list(tmp_path.rglob("*.tmp"))
