@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: help run test lint lab clean
+.PHONY: help run test lint docs lab clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ test: $(VENV)/.installed  ## set up and run the tests
 lint: $(VENV)/.installed  ## ruff lint and format check
 	$(BIN)/ruff check perfaudit tests
 	$(BIN)/ruff format --check perfaudit tests
+
+docs: $(VENV)/.installed  ## regenerate the README's rules table from the rulebook
+	$(BIN)/python -m perfaudit.rules.catalog README.md
 
 lab: $(VENV)/.installed  ## open the notebooks in JupyterLab
 	$(BIN)/python -m pip install --quiet -e ".[lab]"

@@ -5,12 +5,14 @@ Example:
     >>> import perfaudit as pa
     >>> forms = pa.load("data/forms")          # doctest: +SKIP
     >>> forms.indicators.head()                # doctest: +SKIP
+    >>> pa.audit(forms).findings               # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from perfaudit.audit import Audit, audit
 from perfaudit.convert import write_workbook
 from perfaudit.formset import FormSet
 from perfaudit.load import TemplateError, load
@@ -21,4 +23,4 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["FormSet", "ReadError", "TemplateError", "load", "write_workbook", "__version__"]
+__all__ = ["Audit", "FormSet", "ReadError", "TemplateError", "audit", "load", "write_workbook", "__version__"]

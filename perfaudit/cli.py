@@ -166,9 +166,8 @@ def format_findings(result, verbose: bool = False) -> str:
 
 
 def run_tables(args: argparse.Namespace) -> int:
-    from perfaudit.load import load
-
     from perfaudit.export import write_tables
+    from perfaudit.load import load
 
     forms = load(args.paths, year=args.year)
     written = write_tables(forms, args.out / "tables")

@@ -15,7 +15,18 @@ from perfaudit.rules.suites import to_gx_suite
 from tests.conftest import DATA, DONGKENG, ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
-PINNED = ["finding_id", "rule_id", "check", "severity", "status", "subject", "message", "observed", "expected", "source_ref"]
+PINNED = [
+    "finding_id",
+    "rule_id",
+    "check",
+    "severity",
+    "status",
+    "subject",
+    "message",
+    "observed",
+    "expected",
+    "source_ref",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +48,9 @@ def test_real_defects_are_found_with_their_numbers(bundled_audit):
     f = bundled_audit.findings
     dongkeng = f[f["doc_id"] == "dongkeng-fulian-2024"]
     gap = dongkeng[dongkeng["rule_id"] == "R-ARITH-03"].iloc[0]
-    assert "106.64 万元" in gap.message and "109.64 万元" in gap.message and "其他事业发展性支出 3.00 万元" in gap.message
+    assert (
+        "106.64 万元" in gap.message and "109.64 万元" in gap.message and "其他事业发展性支出 3.00 万元" in gap.message
+    )
     assert gap.source_ref == "L44-152"
     sat = f[(f["doc_id"] == "zhanjiang-renshe-2023") & (f["rule_id"] == "R-REASON-01")].iloc[0]
     assert "≥75%" in sat.message and sat.source_ref == "Sheet1!D37:E37"
@@ -136,9 +149,13 @@ def _set(index, key, value):
         pytest.param(lambda s: s["expectations"][0]["meta"].update(severity="fatal"), "severity", id="bad-severity"),
         pytest.param(lambda s: s["expectations"].append(s["expectations"][0]), "already defined", id="duplicate-rule"),
         pytest.param(
-            lambda s: s["expectations"][0]["kwargs"].update(column="no_such_column"), "not in the derived frame", id="unknown-column"
+            lambda s: s["expectations"][0]["kwargs"].update(column="no_such_column"),
+            "not in the derived frame",
+            id="unknown-column",
         ),
-        pytest.param(lambda s: s["expectations"][0]["meta"].update(message="{no_such_field}"), "not a column", id="bad-template"),
+        pytest.param(
+            lambda s: s["expectations"][0]["meta"].update(message="{no_such_field}"), "not a column", id="bad-template"
+        ),
     ],
 )
 def test_a_broken_rulebook_is_an_error_naming_file_and_entry(bundled, tmp_path, mutate, message):
@@ -167,8 +184,22 @@ def test_export_writes_the_contract_files(bundled_audit, tmp_path):
     bundled_audit.export(tmp_path)
     records = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
     assert len(records) == len(bundled_audit.findings)
-    assert set(records[0]) >= {"finding_id", "rule_id", "severity", "status", "doc_id", "department", "year", "table",
-                               "subject", "message", "observed", "expected", "basis", "source_ref"}
+    assert set(records[0]) >= {
+        "finding_id",
+        "rule_id",
+        "severity",
+        "status",
+        "doc_id",
+        "department",
+        "year",
+        "table",
+        "subject",
+        "message",
+        "observed",
+        "expected",
+        "basis",
+        "source_ref",
+    }
     assert isinstance(records[0]["year"], int)
     csv = pd.read_csv(tmp_path / "findings.csv", encoding="utf-8-sig")
     assert list(csv["finding_id"]) == list(bundled_audit.findings["finding_id"])

@@ -51,7 +51,7 @@ def test_convert_writes_a_workbook(tmp_path, capsys):
     assert out.exists() and capsys.readouterr().out == ""
 
 
-@pytest.mark.parametrize("command", ["tables", "convert"])
+@pytest.mark.parametrize("command", ["audit", "rules", "tables", "convert"])
 def test_every_command_documents_an_example(command):
     parser = build_parser()
     sub = parser._subparsers._group_actions[0].choices[command]
@@ -63,3 +63,56 @@ def test_version(capsys):
         main(["--version"])
     assert exited.value.code == 0
     assert capsys.readouterr().out.startswith("perfaudit ")
+
+
+def test_audit_writes_findings_and_exits_0(tmp_path, capsys):
+    assert main(["audit", str(DATA), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "R-ARITH-03" in out and "106.64 万元" in out and "(L44-152)" in out
+    assert (tmp_path / "findings.json").exists() and (tmp_path / "findings.csv").exists()
+    assert (tmp_path / "tables" / "indicators.csv").exists()
+
+
+@pytest.mark.parametrize(("fail_on", "status"), [("error", 1), ("warning", 1)])
+def test_fail_on_turns_findings_into_an_exit_status(tmp_path, fail_on, status):
+    assert main(["audit", str(DATA), "--out", str(tmp_path), "--fail-on", fail_on, "-q"]) == status
+
+
+def test_fail_on_error_passes_a_form_with_only_warnings(tmp_path):
+    from tests.conftest import ZHANJIANG_2024
+
+    assert main(["audit", str(ZHANJIANG_2024), "--out", str(tmp_path), "--fail-on", "error", "-q"]) == 0
+    assert main(["audit", str(ZHANJIANG_2024), "--out", str(tmp_path), "--fail-on", "warning", "-q"]) == 1
+
+
+def test_rules_prints_the_rulebook(capsys):
+    assert main(["rules", "--severity", "error"]) == 0
+    out = capsys.readouterr().out
+    assert "R-ARITH-02" in out and "收支平衡" in out and "R-QUANT-02" in out
+    assert "R-FORMAT-03" not in out  # info, filtered out
+
+
+def test_broken_rulebook_exits_2_with_one_line(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "goals.json").write_text(
+        '{"name": "goals", "expectations": [{"type": "expect_nothing"}]}', encoding="utf-8"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "perfaudit.cli",
+            "audit",
+            str(DONGKENG),
+            "--out",
+            str(tmp_path / "o"),
+            "--rulebook",
+            str(book),
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "goals.json" in result.stderr

@@ -38,3 +38,20 @@ def test_vocab_files_say_where_they_come_from():
     for path in sorted((ROOT / "perfaudit" / "vocab").glob("*.csv")):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# source:"), path.name
+
+
+def test_readme_rules_table_is_generated_from_the_rulebook():
+    from perfaudit.rules.catalog import END, START, rules_markdown
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split(START)[1].split(END)[0].strip()
+    assert block == rules_markdown(), "run `make docs`"
+
+
+def test_every_cli_command_is_documented_in_the_readme():
+    from perfaudit.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name in commands:
+        assert f"perfaudit {name}" in readme, name

@@ -86,7 +86,9 @@ UNIT_COST_TASKS = tasks(
 
 # rule key (rule_id/check) -> edit of the clean form that must make it fire
 FAILING = [
-    pytest.param("R-COMPLETE-01/department", replace(("部门名称 测试市测试镇培训中心", "部门名称 无")), id="no-department"),
+    pytest.param(
+        "R-COMPLETE-01/department", replace(("部门名称 测试市测试镇培训中心", "部门名称 无")), id="no-department"
+    ),
     pytest.param("R-COMPLETE-01/year", replace(("2024年", "")), id="no-year"),
     pytest.param(
         "R-COMPLETE-01/budget-total",
@@ -98,26 +100,40 @@ FAILING = [
     pytest.param(
         "R-COMPLETE-03/output",
         replace(
-            ("产出指标 数量指标 职业技能培训活动场次 ≥20场\n培训学员人次 ≥1000人次\n质量指标 培训考核合格率 ≥95%\n", ""),
+            (
+                "产出指标 数量指标 职业技能培训活动场次 ≥20场\n培训学员人次 ≥1000人次\n质量指标 培训考核合格率 ≥95%\n",
+                "",
+            ),
             ("时效指标 培训完成时间 12月31日前\n成本指标 人均培训成本 ≤500元\n预算执行率 ≥95%\n", ""),
         ),
         id="no-output-block",
     ),
     pytest.param("R-COMPLETE-03/benefit", remove("效益指标 社会效益指标 学员就业率 ≥60%"), id="no-benefit-block"),
-    pytest.param("R-COMPLETE-03/satisfaction", remove("满意度指标 服务对象满意度指标 学员满意度 ≥90%"), id="no-satisfaction"),
+    pytest.param(
+        "R-COMPLETE-03/satisfaction", remove("满意度指标 服务对象满意度指标 学员满意度 ≥90%"), id="no-satisfaction"
+    ),
     pytest.param(
         "R-COMPLETE-04/quantity",
-        replace(("产出指标 数量指标 职业技能培训活动场次 ≥20场\n培训学员人次 ≥1000人次\n质量指标", "产出指标 质量指标")),
+        replace(
+            ("产出指标 数量指标 职业技能培训活动场次 ≥20场\n培训学员人次 ≥1000人次\n质量指标", "产出指标 质量指标")
+        ),
         id="no-quantity",
     ),
     pytest.param("R-COMPLETE-04/quality", remove("质量指标 培训考核合格率 ≥95%"), id="no-quality"),
     pytest.param("R-COMPLETE-04/timeliness", remove("时效指标 培训完成时间 12月31日前"), id="no-timeliness"),
     pytest.param(
         "R-COMPLETE-05/count",
-        lambda t: t[: t.index("产出指标 数量指标")] + "产出指标 数量指标 职业技能培训活动场次 ≥20场\n效益指标 社会效益指标 学员就业率 ≥60%\n",
+        lambda t: (
+            t[: t.index("产出指标 数量指标")]
+            + "产出指标 数量指标 职业技能培训活动场次 ≥20场\n效益指标 社会效益指标 学员就业率 ≥60%\n"
+        ),
         id="two-indicators",
     ),
-    pytest.param("R-COMPLETE-05/empty-category", replace(("学员就业率 ≥60%\n", "学员就业率 ≥60%\n生态效益指标\n")), id="empty-category"),
+    pytest.param(
+        "R-COMPLETE-05/empty-category",
+        replace(("学员就业率 ≥60%\n", "学员就业率 ≥60%\n生态效益指标\n")),
+        id="empty-category",
+    ),
     pytest.param("R-COMPLETE-06", replace(("培训学员人次 ≥1000人次", "培训学员人次 不涉及")), id="placeholder-value"),
     pytest.param("R-COMPLETE-07/value", replace(("培训学员人次 ≥1000人次", "培训学员人次")), id="no-value"),
     pytest.param("R-COMPLETE-07/unit", replace(("培训学员人次 ≥1000人次", "培训学员规模 ≥1000")), id="no-unit"),
@@ -128,22 +144,32 @@ FAILING = [
         id="task-without-content",
     ),
     pytest.param("R-QUANT-01", replace(("人均培训成本 ≤500元", "人均培训成本 以实际为准")), id="cost-not-a-number"),
-    pytest.param("R-QUANT-02/quantity", replace(("培训学员人次 ≥1000人次", "培训学员人次 明显增加")), id="vague-quantity"),
+    pytest.param(
+        "R-QUANT-02/quantity", replace(("培训学员人次 ≥1000人次", "培训学员人次 明显增加")), id="vague-quantity"
+    ),
     pytest.param("R-QUANT-02/other", replace(("学员就业率 ≥60%", "学员就业率 有效提升")), id="vague-benefit"),
     pytest.param("R-QUANT-03", replace(("学员就业率 ≥60%", "学员就业率 符合预期")), id="ungraded-text"),
     pytest.param(
         "R-QUANT-04/form",
-        replace(("学员就业率 ≥60%", "学员就业率 符合预期"), ("12月31日前", "按进度完成"), ("预算执行率 ≥95%", "预算执行率 符合要求")),
+        replace(
+            ("学员就业率 ≥60%", "学员就业率 符合预期"),
+            ("12月31日前", "按进度完成"),
+            ("预算执行率 ≥95%", "预算执行率 符合要求"),
+        ),
         id="too-many-qualitative",
     ),
     pytest.param(
-        "R-QUANT-04/output", replace(("12月31日前", "按进度完成"), ("预算执行率 ≥95%", "预算执行率 符合要求")), id="qualitative-outputs"
+        "R-QUANT-04/output",
+        replace(("12月31日前", "按进度完成"), ("预算执行率 ≥95%", "预算执行率 符合要求")),
+        id="qualitative-outputs",
     ),
     pytest.param("R-QUANT-05", replace(("人均培训成本 ≤500元", "人均培训成本 ≥500元")), id="cost-with-lower-bound"),
     pytest.param("R-QUANT-06", replace(("学员就业率 ≥60%", "学员就业率 ≥600人")), id="rate-in-persons"),
     pytest.param("R-QUANT-07/value", replace(("学员就业率 ≥60%", "学员就业率 ≥160%")), id="percent-over-100"),
     pytest.param("R-QUANT-07/upper", replace(("学员就业率 ≥60%", "学员就业率 60%-120%")), id="range-over-100"),
-    pytest.param("R-QUANT-08", replace(("培训完成时间 12月31日前", "培训完成时间 按进度完成")), id="timeliness-without-date"),
+    pytest.param(
+        "R-QUANT-08", replace(("培训完成时间 12月31日前", "培训完成时间 按进度完成")), id="timeliness-without-date"
+    ),
     pytest.param(
         "R-QUANT-09",
         lambda t: cell_per_line(t).replace("培训学员人次\n≥1000人次\n", "培训学员人次\n88 100\n"),
@@ -152,7 +178,9 @@ FAILING = [
     pytest.param("R-QUANT-10", replace(("培训考核合格率 ≥95%", "培训经费到位率 ≥95%")), id="input-as-output"),
     pytest.param("R-ARITH-02", replace(("财政拨款 60.00", "财政拨款 61.00")), id="sources-1-wan-over"),
     pytest.param("R-ARITH-03/over-budget", replace((" 50.00 培训学员", " 55.00 培训学员")), id="tasks-over-budget"),
-    pytest.param("R-ARITH-03/covers-budget", replace((" 50.00 培训学员", " 47.00 培训学员")), id="tasks-short-by-3-wan"),
+    pytest.param(
+        "R-ARITH-03/covers-budget", replace((" 50.00 培训学员", " 47.00 培训学员")), id="tasks-short-by-3-wan"
+    ),
     pytest.param(
         "R-ARITH-05",
         replace(("其他事业发展性支出 0.00", "其他事业发展性支出 300000.00")),
@@ -167,17 +195,34 @@ FAILING = [
         ),
         id="yuan-in-wan-task",
     ),
-    pytest.param("R-ARITH-06/format", replace(("基本支出 10.00 财政拨款", "基本支出 10.00000 财政拨款")), id="five-decimals"),
-    pytest.param("R-ARITH-06/converted", replace(("基本支出 10.00 财政拨款", "基本支出 10.0000 财政拨款")), id="four-decimals"),
-    pytest.param("R-ARITH-08", replace(("学员就业率达到60%以上。\n年度", "学员就业率达到60%以上，安排资金40万元和30万元。\n年度")), id="goal-amounts"),
+    pytest.param(
+        "R-ARITH-06/format", replace(("基本支出 10.00 财政拨款", "基本支出 10.00000 财政拨款")), id="five-decimals"
+    ),
+    pytest.param(
+        "R-ARITH-06/converted", replace(("基本支出 10.00 财政拨款", "基本支出 10.0000 财政拨款")), id="four-decimals"
+    ),
+    pytest.param(
+        "R-ARITH-08",
+        replace(("学员就业率达到60%以上。\n年度", "学员就业率达到60%以上，安排资金40万元和30万元。\n年度")),
+        id="goal-amounts",
+    ),
     pytest.param("R-ARITH-10", two_value_columns({"职业技能培训活动场次": "≥10场"}), id="period-below-annual"),
     pytest.param(
-        "R-CONSIST-01/missing", replace(("培训学员1000人次。 50.00", "培训学员1000人次，发放宣传册500份。 50.00")), id="count-without-indicator"
+        "R-CONSIST-01/missing",
+        replace(("培训学员1000人次。 50.00", "培训学员1000人次，发放宣传册500份。 50.00")),
+        id="count-without-indicator",
     ),
-    pytest.param("R-CONSIST-01/firm", replace(("职业技能培训活动场次 ≥20场", "职业技能培训活动场次 ≥10场")), id="indicator-below-promise"),
+    pytest.param(
+        "R-CONSIST-01/firm",
+        replace(("职业技能培训活动场次 ≥20场", "职业技能培训活动场次 ≥10场")),
+        id="indicator-below-promise",
+    ),
     pytest.param(
         "R-CONSIST-01/approximate",
-        replace(("开展不少于20场职业技能培训活动，培训", "开展约20场职业技能培训活动，培训"), ("职业技能培训活动场次 ≥20场", "职业技能培训活动场次 ≥15场")),
+        replace(
+            ("开展不少于20场职业技能培训活动，培训", "开展约20场职业技能培训活动，培训"),
+            ("职业技能培训活动场次 ≥20场", "职业技能培训活动场次 ≥15场"),
+        ),
         id="indicator-well-below-plan",
     ),
     pytest.param(
@@ -190,22 +235,46 @@ FAILING = [
         ),
         id="task-without-indicator",
     ),
-    pytest.param("R-CONSIST-03", replace(("培训完成时间 12月31日前\n", "培训完成时间 12月31日前\n各项工作完成率 ≥95%\n")), id="generic-name"),
-    pytest.param("R-CONSIST-04/level2", replace(("效益指标 社会效益指标 学员就业率", "效益指标 质量指标 学员就业率")), id="benefit-under-quality"),
-    pytest.param("R-CONSIST-04/keywords", replace(("培训考核合格率 ≥95%", "学员对培训满意度 ≥95%")), id="satisfaction-under-quality"),
-    pytest.param("R-CONSIST-05", replace(("学员就业率 ≥60%\n", "学员就业率 ≥60%\n培训学员人次 ≥1000人次\n")), id="benefit-restates-output"),
     pytest.param(
-        "R-CONSIST-06", replace(("社会效益指标 学员就业率 ≥60%", "社会效益指标 学员满意率 ≥90%")), id="satisfaction-as-benefit"
+        "R-CONSIST-03",
+        replace(("培训完成时间 12月31日前\n", "培训完成时间 12月31日前\n各项工作完成率 ≥95%\n")),
+        id="generic-name",
     ),
     pytest.param(
-        "R-CONSIST-07", replace((CLEAN.splitlines()[12], "目标1：加强培训管理，推动就业工作，确保各项工作顺利开展。")), id="vague-goal"
+        "R-CONSIST-04/level2",
+        replace(("效益指标 社会效益指标 学员就业率", "效益指标 质量指标 学员就业率")),
+        id="benefit-under-quality",
+    ),
+    pytest.param(
+        "R-CONSIST-04/keywords",
+        replace(("培训考核合格率 ≥95%", "学员对培训满意度 ≥95%")),
+        id="satisfaction-under-quality",
+    ),
+    pytest.param(
+        "R-CONSIST-05",
+        replace(("学员就业率 ≥60%\n", "学员就业率 ≥60%\n培训学员人次 ≥1000人次\n")),
+        id="benefit-restates-output",
+    ),
+    pytest.param(
+        "R-CONSIST-06",
+        replace(("社会效益指标 学员就业率 ≥60%", "社会效益指标 学员满意率 ≥90%")),
+        id="satisfaction-as-benefit",
+    ),
+    pytest.param(
+        "R-CONSIST-07",
+        replace((CLEAN.splitlines()[12], "目标1：加强培训管理，推动就业工作，确保各项工作顺利开展。")),
+        id="vague-goal",
     ),
     pytest.param("R-CONSIST-08", two_value_columns(), id="horizons-identical"),
     pytest.param(
-        "R-CONSIST-10/same-category", replace(("培训学员人次 ≥1000人次\n", "培训学员人次 ≥1000人次\n培训学员人次 ≥1000人次\n")), id="duplicate"
+        "R-CONSIST-10/same-category",
+        replace(("培训学员人次 ≥1000人次\n", "培训学员人次 ≥1000人次\n培训学员人次 ≥1000人次\n")),
+        id="duplicate",
     ),
     pytest.param(
-        "R-CONSIST-10/two-categories", replace(("培训考核合格率 ≥95%\n", "培训考核合格率 ≥95%\n培训学员人次 ≥1000人次\n")), id="in-two-categories"
+        "R-CONSIST-10/two-categories",
+        replace(("培训考核合格率 ≥95%\n", "培训考核合格率 ≥95%\n培训学员人次 ≥1000人次\n")),
+        id="in-two-categories",
     ),
     pytest.param(
         "R-CONSIST-12",
@@ -219,7 +288,9 @@ FAILING = [
     ),
     pytest.param("R-REASON-01/low", replace(("学员满意度 ≥90%", "学员满意度 ≥70%")), id="satisfaction-70"),
     pytest.param("R-REASON-01/hundred", replace(("学员满意度 ≥90%", "学员满意度 100%")), id="satisfaction-100"),
-    pytest.param("R-REASON-01/operator", replace(("学员满意度 ≥90%", "学员满意度 ≤90%")), id="satisfaction-upper-bound"),
+    pytest.param(
+        "R-REASON-01/operator", replace(("学员满意度 ≥90%", "学员满意度 ≤90%")), id="satisfaction-upper-bound"
+    ),
     pytest.param("R-REASON-02/missing", remove("预算执行率 ≥95%"), id="no-execution-rate"),
     pytest.param("R-REASON-02/low", replace(("预算执行率 ≥95%", "预算执行率 ≥80%")), id="execution-rate-80"),
     pytest.param(
@@ -243,9 +314,20 @@ FAILING = [
         id="unit-cost-outlier-across-forms",
     ),
     pytest.param("R-COST-01", replace(("人均培训成本 ≤500元", "培训场地数量 ≥2个")), id="no-monetary-cost"),
+    pytest.param(
+        "R-COST-03",
+        replace(("人均培训成本 ≤500元\n", "人均培训成本 ≤500元\n项目总成本 ≤80万元\n")),
+        id="total-cost-over-budget",
+    ),
     pytest.param("R-COST-02", replace(("人均培训成本 ≤500元", "人均培训成本 不超预算")), id="cost-not-real"),
-    pytest.param("R-FORMAT-01/unknown", replace(("学员就业率 ≥60%\n", "学员就业率 ≥60%\n创新指标\n创新项目数 ≥2个\n")), id="unknown-label"),
-    pytest.param("R-FORMAT-01/variant", replace(("质量指标 培训考核合格率", "产出质量 培训考核合格率")), id="synonym-label"),
+    pytest.param(
+        "R-FORMAT-01/unknown",
+        replace(("学员就业率 ≥60%\n", "学员就业率 ≥60%\n创新指标\n创新项目数 ≥2个\n")),
+        id="unknown-label",
+    ),
+    pytest.param(
+        "R-FORMAT-01/variant", replace(("质量指标 培训考核合格率", "产出质量 培训考核合格率")), id="synonym-label"
+    ),
     pytest.param("R-FORMAT-02/count", more_indicators(25), id="too-many-indicators"),
     pytest.param("R-FORMAT-02/level2", more_indicators(8), id="crowded-category"),
     pytest.param("R-FORMAT-03", replace(("培训考核合格率 ≥95%", "培训考核合格率 ≧95%")), id="variant-symbol"),
@@ -256,10 +338,21 @@ PASSING = [
     pytest.param("R-ARITH-02", replace(("财政拨款 60.00", "财政拨款 60.01")), id="sources-within-rounding"),
     pytest.param("R-REASON-01/low", replace(("学员满意度 ≥90%", "学员满意度 ≥80%")), id="satisfaction-exactly-80"),
     pytest.param("R-REASON-02/low", replace(("预算执行率 ≥95%", "预算执行率 ≥90%")), id="execution-rate-exactly-90"),
-    pytest.param("R-QUANT-08", replace(("培训完成时间 12月31日前", "培训完成时间 ≤30个工作日")), id="duration-is-measurable"),
-    pytest.param("R-COMPLETE-07/unit", replace(("培训学员人次 ≥1000人次", "培训学员人数 ≥1000")), id="count-name-needs-no-unit"),
+    pytest.param(
+        "R-QUANT-08", replace(("培训完成时间 12月31日前", "培训完成时间 ≤30个工作日")), id="duration-is-measurable"
+    ),
+    pytest.param(
+        "R-COMPLETE-07/unit", replace(("培训学员人次 ≥1000人次", "培训学员人数 ≥1000")), id="count-name-needs-no-unit"
+    ),
     pytest.param("R-REASON-05/form", replace(("基本支出 保障", "基本支出 保障")), id="no-single-output-tasks"),
-    pytest.param("R-CONSIST-01/approximate", replace(("开展不少于20场职业技能", "开展约21场职业技能")), id="about-21-vs-20"),
+    pytest.param(
+        "R-CONSIST-01/approximate", replace(("开展不少于20场职业技能", "开展约21场职业技能")), id="about-21-vs-20"
+    ),
+    pytest.param(
+        "R-COST-03",
+        replace(("人均培训成本 ≤500元\n", "人均培训成本 ≤500元\n项目总成本 ≤60万元\n")),
+        id="total-cost-equals-budget",
+    ),
 ]
 
 
@@ -291,7 +384,9 @@ def test_the_clean_form_passes_every_rule(case_audit):
 @pytest.mark.parametrize(("key", "edit"), FAILING)
 def test_rule_fires(case_audit, request, key, edit):
     doc_id = f"fail-{request.node.callspec.id}"
-    assert key in fired(case_audit, doc_id), case_audit.findings[case_audit.findings["doc_id"] == doc_id][["rule_id", "check", "message"]]
+    assert key in fired(case_audit, doc_id), case_audit.findings[case_audit.findings["doc_id"] == doc_id][
+        ["rule_id", "check", "message"]
+    ]
 
 
 @pytest.mark.parametrize(("key", "edit"), PASSING)
@@ -311,4 +406,6 @@ def test_messages_carry_the_numbers(case_audit):
     message = found.loc[("fail-tasks-short-by-3-wan", "R-ARITH-03"), "message"]
     message = message.iloc[0] if isinstance(message, pd.Series) else message
     assert "57.00 万元" in message and "60.00 万元" in message and "少 3.00 万元" in message
-    assert re.search(r"财政拨款|收入来源合计 61\.00 万元", found.loc[("fail-sources-1-wan-over", "R-ARITH-02"), "message"])
+    assert re.search(
+        r"财政拨款|收入来源合计 61\.00 万元", found.loc[("fail-sources-1-wan-over", "R-ARITH-02"), "message"]
+    )

@@ -87,15 +87,9 @@ TEXT_CASES = [
     pytest.param("80%-90%", pv("range", 80, "%", high=90), id="range-80pct-90pct"),
     pytest.param("80～90%", pv("range", 80, "%", high=90), id="range-fullwidth-tilde"),
     pytest.param("3至5个工作日", pv("range", 3, "个工作日", high=5), id="range-zhi-days"),
-    pytest.param(
-        "≥200元每人每月", pv(">=", 200, "元每人每月", "≥"), id="ge-200-yuan-per-person-month"
-    ),
-    pytest.param(
-        "≥190元每人每月", pv(">=", 190, "元每人每月", "≥"), id="ge-190-yuan-per-person-month"
-    ),
-    pytest.param(
-        "≥500元/人/月", pv(">=", 500, "元/人/月", "≥"), id="ge-500-yuan-slash-person-month"
-    ),
+    pytest.param("≥200元每人每月", pv(">=", 200, "元每人每月", "≥"), id="ge-200-yuan-per-person-month"),
+    pytest.param("≥190元每人每月", pv(">=", 190, "元每人每月", "≥"), id="ge-190-yuan-per-person-month"),
+    pytest.param("≥500元/人/月", pv(">=", 500, "元/人/月", "≥"), id="ge-500-yuan-slash-person-month"),
     pytest.param("5000万元", pv("=", 5000, "万元"), id="eq-5000-wanyuan"),
     pytest.param("≥200课时", pv(">=", 200, "课时", "≥"), id="ge-200-keshi"),
     pytest.param("≧35%", pv(">=", 35, "%", "≥"), id="geqq-35-pct"),
@@ -135,20 +129,12 @@ NUMBER_CASES = [
     pytest.param(0.95, "0%", "", pv("=", 95, "%"), id="fraction-95-clean"),
     pytest.param(0.07, "0.0%", "", pv("=", 7, "%"), id="fraction-7-clean"),
     pytest.param(1, '0"%"', "", pv("=", 1, ""), id="quoted-pct-is-literal"),
-    pytest.param(
-        50000, "General", "城镇新增就业人数（人）", pv("=", 50000, "人"), id="unit-from-name-ren"
-    ),
-    pytest.param(
-        3, "General", "城镇新增就业人数（万人）", pv("=", 3, "万人"), id="unit-from-name-wanren"
-    ),
-    pytest.param(
-        "90", "", "“三支一扶”人员服务期满考核合格率（%）", pv("=", 90, "%"), id="unit-from-name-pct"
-    ),
+    pytest.param(50000, "General", "城镇新增就业人数（人）", pv("=", 50000, "人"), id="unit-from-name-ren"),
+    pytest.param(3, "General", "城镇新增就业人数（万人）", pv("=", 3, "万人"), id="unit-from-name-wanren"),
+    pytest.param("90", "", "“三支一扶”人员服务期满考核合格率（%）", pv("=", 90, "%"), id="unit-from-name-pct"),
     pytest.param("3000", "", "促进创业人数（人）", pv("=", 3000, "人"), id="text-unit-from-name"),
     pytest.param("≥90%", "", "促进创业人数（人）", pv(">=", 90, "%", "≥"), id="value-unit-wins"),
-    pytest.param(
-        350, "", "扶持创业企业（项目）个数", pv("=", 350, ""), id="no-unit-from-mid-paren"
-    ),
+    pytest.param(350, "", "扶持创业企业（项目）个数", pv("=", 350, ""), id="no-unit-from-mid-paren"),
     pytest.param(5, "", "办理时限（工作）", pv("=", 5, ""), id="paren-not-a-unit"),
     pytest.param(650, "", "", pv("=", 650, ""), id="bare-int"),
     pytest.param(
@@ -166,9 +152,7 @@ NUMBER_CASES = [
 
 
 @pytest.mark.parametrize(("raw", "number_format", "name", "expected"), NUMBER_CASES)
-def test_parse_value_numbers(
-    raw: object, number_format: str, name: str, expected: ParsedValue
-) -> None:
+def test_parse_value_numbers(raw: object, number_format: str, name: str, expected: ParsedValue) -> None:
     assert parse_value(raw, number_format, name=name) == expected
 
 
@@ -252,8 +236,7 @@ TASK_CASES = [
         id="at-least-30-visits",
     ),
     pytest.param(
-        "计划支付已建成的儿童友好示范基地2个，增加儿童校外活动空间；\n"
-        "组织面向儿童的文体活动约 20场，",
+        "计划支付已建成的儿童友好示范基地2个，增加儿童校外活动空间；\n组织面向儿童的文体活动约 20场，",
         [
             TaskOutput(2, "个", "", "计划支付已建成的儿童友好示范基地2个", "示范基地"),
             TaskOutput(20, "场", "约", "组织面向儿童的文体活动约20场", "文体活动"),
@@ -356,9 +339,7 @@ def test_infer_polarity(name: str, raw: str, expected: str) -> None:
 
 # --- properties -------------------------------------------------------------------------------
 
-TASKY_TEXT = st.text(
-    alphabet=st.sampled_from(list("0123456789.,:-约个场人次件(套)以上余第年元%，。 \n计划活动"))
-)
+TASKY_TEXT = st.text(alphabet=st.sampled_from(list("0123456789.,:-约个场人次件(套)以上余第年元%，。 \n计划活动")))
 NUMBER_FORMATS = st.sampled_from(["", "General", "0%", "0.00%", "#,##0.00", '0"%"'])
 
 

@@ -20,8 +20,8 @@ __all__ = ["derive", "unit_costs"]
 
 def derive(forms) -> dict[str, pd.DataFrame]:
     """Every derived frame, keyed by the name of the suite that judges it."""
-    indicators = indicator_facts(forms.indicators, forms.documents)
     money = document_money(forms)
+    indicators = indicator_facts(forms.indicators, forms.documents, money)
     outputs, promises = output_links(forms, indicators)
     frames = {
         "documents": document_facts(forms, indicators, money),

@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from perfaudit.derive.words import cue_family, found_words, has_digit, holds
+from perfaudit.template.common import money_factor
 from perfaudit.values import parse_value
 from perfaudit.vocab import read_vocab
 
@@ -45,9 +46,12 @@ def bare_name(name: str) -> str:
     return _PAREN_TAIL.sub("", name or "").strip()
 
 
-def indicator_facts(indicators: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+def indicator_facts(
+    indicators: pd.DataFrame, documents: pd.DataFrame, money: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per indicator row, with the facts the indicator rules judge."""
     frame = indicators.copy()
+    expend = frame["doc_id"].map(money.set_index("doc_id")["expend_yuan"]) if money is not None else float("nan")
     frame["department"] = frame["doc_id"].map(documents.set_index("doc_id")["department"])
     frame["family"] = [family(a, b) for a, b in zip(frame["level1"], frame["level2"], strict=True)]
     value_text = frame["annual_value"].where(frame["annual_value"] != "", frame["period_value"])
@@ -176,6 +180,12 @@ def indicator_facts(indicators: pd.DataFrame, documents: pd.DataFrame) -> pd.Dat
     frame["is_hundred"] = (
         frame["quantified_num"] & (frame["unit"] == "%") & (frame["value"] == 100) & (frame["op"] == "=")
     )
+    # A total-cost target in money must fit in the budget (R-COST-03).
+    factor = frame["unit"].map(money_factor())
+    total_cost = holds(frame["level3"], lambda n: found_words(n, "total_cost")) & factor.notna()
+    frame["total_cost_wan"] = (frame["value"] * factor / 10_000).where(total_cost)
+    frame["expend_wan"] = expend / 10_000
+    frame["total_cost_excess_yuan"] = (frame["value"] * factor - expend).where(total_cost)
     frame["is_generic_name"] = holds(frame["level3"], lambda n: found_words(n, "generic_name"))
     frame["level2_parent"] = frame["level2"].map(lambda l2: _parents().get(l2, ""))
     key = frame["name"].str.replace(r"\s+", "", regex=True)

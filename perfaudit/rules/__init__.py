@@ -40,9 +40,6 @@ def rulebook_table(folder=None):
 
 
 def _rule_order(series):
-    if series.name != "rule_id":
-        return series
-    families = ["COMPLETE", "QUANT", "ARITH", "CONSIST", "REASON", "COST", "YOY", "FORMAT"]
-    return series.map(
-        lambda r: (families.index(r.split("-")[1]) if r.split("-")[1] in families else 99) * 100 + int(r.split("-")[2])
-    )
+    from perfaudit.rules.catalog import rule_order
+
+    return series.map(rule_order) if series.name == "rule_id" else series
