@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -70,8 +71,17 @@ class Audit:
         )
 
 
-def audit(forms: FormSet, rulebook: str | os.PathLike | None = None) -> Audit:
+def audit(
+    forms: FormSet,
+    rulebook: str | os.PathLike | None = None,
+    ledger: str | os.PathLike | None = None,
+    today: date | None = None,
+) -> Audit:
     """Derive the facts, run every suite once over the stacked frames, and build the findings.
+
+    With ``ledger`` (a CSV or xlsx file, created when missing) the findings take the auditor's
+    recorded status and note, gain a ``change`` column (new / persisting / reopened / resolved),
+    and the ledger is updated; see :mod:`perfaudit.ledger`.
 
     Example:
         >>> result = audit(pa.load("data/forms"))   # doctest: +SKIP
@@ -91,4 +101,9 @@ def audit(forms: FormSet, rulebook: str | os.PathLike | None = None) -> Audit:
     for name, rules in suites.items():
         results.extend(validate(frames[name], rules, name))
     findings = build_findings(results, frames, forms)
-    return Audit(forms=forms, frames=frames, findings=findings, rule_count=sum(len(r) for r in suites.values()))
+    result = Audit(forms=forms, frames=frames, findings=findings, rule_count=sum(len(r) for r in suites.values()))
+    if ledger is not None:
+        from perfaudit.ledger import apply_ledger
+
+        result = apply_ledger(result, ledger, today=today)
+    return result

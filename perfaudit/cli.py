@@ -10,6 +10,7 @@ import pandas as pd
 
 from perfaudit import __version__
 from perfaudit.readers.cells import ReadError
+from perfaudit.ledger import LedgerError
 from perfaudit.rules.suites import RulebookError
 from perfaudit.template import display_width
 
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except RulebookError as err:
         print(f"perfaudit: rulebook error: {err}", file=sys.stderr)
         return 2
+    except LedgerError as err:
+        print(f"perfaudit: ledger error: {err}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into head or more, which stopped reading
         sys.stderr.close()
         return 0
@@ -62,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     audit.add_argument("--year", type=int, help="fiscal year for forms that state none")
     audit.add_argument("--rulebook", type=Path, metavar="DIR", help="a folder of suites instead of expectations/")
+    audit.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="FILE",
+        help="findings ledger (.csv or .xlsx) kept beside the data: statuses and notes carried between runs",
+    )
     audit.add_argument(
         "--fail-on",
         choices=["error", "warning"],
@@ -107,14 +117,14 @@ def run_audit(args: argparse.Namespace) -> int:
     from perfaudit.load import load
 
     forms = load(args.paths, year=args.year)
-    result = audit(forms, rulebook=args.rulebook)
+    result = audit(forms, rulebook=args.rulebook, ledger=args.ledger)
     written = result.export(args.out)
     if not args.quiet:
         print(format_findings(result, verbose=args.verbose))
         print(f"\n{len(written)} files written to {args.out}")
     if args.fail_on:
         worst = ["error"] if args.fail_on == "error" else ["error", "warning"]
-        found = result.findings[(result.findings["status"] == "open") & result.findings["severity"].isin(worst)]
+        found = result.findings[result.findings["status"].eq("open") & result.findings["severity"].isin(worst)]
         return 1 if len(found) else 0
     return 0
 
@@ -135,6 +145,7 @@ def run_rules(args: argparse.Namespace) -> int:
 def format_findings(result, verbose: bool = False) -> str:
     """The terminal summary: counts per form, then each finding in one line (info only with -v)."""
     from perfaudit.audit import SEVERITY_ZH
+    from perfaudit.ledger import CHANGE_ZH
 
     summary = result.summary()
     head = format_rows(
@@ -154,11 +165,15 @@ def format_findings(result, verbose: bool = False) -> str:
     )
     lines = [head]
     shown = result.findings if verbose else result.findings[result.findings["severity"] != "info"]
-    for doc_id, part in shown.groupby("doc_id", sort=False):
+    if "change" in result.findings:
+        counts = result.findings["change"].value_counts()
+        lines.append("\n" + "，".join(f"{CHANGE_ZH[c]} {counts[c]}" for c in CHANGE_ZH if c in counts))
+    for doc_id, part in shown.groupby(shown["doc_id"].where(shown["doc_id"] != "", "(已解决)").fillna("(已解决)"), sort=False):
         lines.append(f"\n{doc_id}")
         for f in part.itertuples():
             status = "" if f.status == "open" else f" [{f.status}]"
-            lines.append(f"  {SEVERITY_ZH[f.severity]} {f.rule_id}{status} {f.message} ({f.source_ref or '—'})")
+            change = f"[{CHANGE_ZH[f.change]}] " if "change" in shown and isinstance(f.change, str) else ""
+            lines.append(f"  {change}{SEVERITY_ZH[f.severity]} {f.rule_id}{status} {f.message} ({f.source_ref or '—'})")
     hidden = len(result.findings) - len(shown)
     if hidden:
         lines.append(f"\n(+{hidden} 条提示 info findings; -v lists them)")

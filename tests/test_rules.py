@@ -309,7 +309,7 @@ FAILING = [
         "R-REASON-05/all-forms",
         tasks(
             ("基本支出", "保障单位日常运转。", "10.00", "保障单位日常运转。"),
-            ("职业技能培训", "开展不少于1场职业技能培训活动。", "50.00", OUTCOME),
+            ("职业技能培训", "举办不少于1期职业技能培训班。", "50.00", OUTCOME),
         ),
         id="unit-cost-outlier-across-forms",
     ),
@@ -356,6 +356,60 @@ PASSING = [
 ]
 
 
+# Other forms of the archive whose 期 (training course) costs are the peers of the case above.
+PEER_FORMS = [
+    tasks(
+        ("基本支出", "保障单位日常运转。", "10.00", "保障单位日常运转。"),
+        ("职业技能培训", "举办不少于10期职业技能培训班。", amount, OUTCOME),
+    )
+    for amount in ("10.00", "11.00", "12.00")
+]
+
+
+def year_pair(prev_edit=None, cur_edit=None):
+    """Two forms of one department, 2023 and 2024: (edit of last year's, edit of this year's)."""
+    return (prev_edit or (lambda t: t), cur_edit or (lambda t: t))
+
+
+BUDGET_70 = replace(("项目支出 50.00", "项目支出 60.00"), ("财政拨款 60.00", "财政拨款 70.00"), (" 50.00 培训学员", " 60.00 培训学员"))
+UNIT_COST_YEAR = tasks(
+    ("基本支出", "保障单位日常运转。", "10.00", "保障单位日常运转。"),
+    ("职业技能培训专场", "开展不少于10场职业技能培训活动。", "50.00", OUTCOME),
+)
+# rule key -> (edit of the 2023 form, edit of the 2024 form) of one department
+YEARLY = [
+    pytest.param("R-YOY-01/budget-changed", *year_pair(None, BUDGET_70), id="copied-while-budget-rose"),
+    pytest.param("R-YOY-01/budget-same", *year_pair(), id="copied-same-budget"),
+    pytest.param("R-YOY-02", *year_pair(None, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥800人次"))), id="target-lowered"),
+    pytest.param("R-YOY-03/apart", *year_pair(None, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥1500人次"))), id="quantity-up-50"),
+    pytest.param(
+        "R-YOY-03/opposite",
+        *year_pair(None, lambda t: BUDGET_70(t).replace("培训学员人次 ≥1000人次", "培训学员人次 ≥900人次")),
+        id="money-up-quantity-down",
+    ),
+    pytest.param("R-YOY-05", *year_pair(None, remove("预算执行率 ≥95%")), id="indicator-dropped"),
+    pytest.param(
+        "R-YOY-06",
+        *year_pair(UNIT_COST_YEAR, lambda t: UNIT_COST_YEAR(t).replace("10场职业技能培训活动。 50.00", "10场职业技能培训活动。 35.00")),
+        id="unit-cost-down-30",
+    ),
+]
+YEARLY_PASSING = [
+    pytest.param(
+        "R-YOY-02",
+        *year_pair(BUDGET_70, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥900人次"))),
+        id="target-lowered-less-than-budget",
+    ),
+    pytest.param("R-YOY-01/budget-changed", *year_pair(None, replace(("学员满意度 ≥90%", "学员满意度 ≥92%"))), id="targets-revised"),
+    pytest.param("R-YOY-03/apart", *year_pair(None, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥1100人次"))), id="quantity-up-10"),
+]
+
+
+def _year_form(text: str, case_id: str, year: int) -> str:
+    text = text.replace("2024年", "").replace("测试镇部门整体", f"{year}年测试镇部门整体")
+    return text.replace("测试市测试镇培训中心", f"测试市{case_id}中心")
+
+
 def _key(finding) -> str:
     return f"{finding.rule_id}/{finding.check}" if finding.check else finding.rule_id
 
@@ -368,6 +422,13 @@ def case_audit(tmp_path_factory):
         for param in params:
             _, edit = param.values
             (folder / f"{group}-{param.id}.txt").write_text(edit(CLEAN), encoding="utf-8")
+    for number, edit in enumerate(PEER_FORMS, start=1):
+        (folder / f"peer-{number}.txt").write_text(edit(CLEAN), encoding="utf-8")
+    for group, params in (("yoy", YEARLY), ("yoy-pass", YEARLY_PASSING)):
+        for param in params:
+            _, prev_edit, cur_edit = param.values
+            (folder / f"{group}-{param.id}-2023.txt").write_text(_year_form(prev_edit(CLEAN), param.id, 2023), encoding="utf-8")
+            (folder / f"{group}-{param.id}-2024.txt").write_text(_year_form(cur_edit(CLEAN), param.id, 2024), encoding="utf-8")
     return audit(pa.load(folder))
 
 
@@ -394,9 +455,20 @@ def test_rule_holds(case_audit, request, key, edit):
     assert key not in fired(case_audit, f"pass-{request.node.callspec.id}")
 
 
+@pytest.mark.parametrize(("key", "prev_edit", "cur_edit"), YEARLY)
+def test_year_over_year_rule_fires(case_audit, request, key, prev_edit, cur_edit):
+    assert key in fired(case_audit, f"yoy-{request.node.callspec.id}-2024")
+    assert fired(case_audit, f"yoy-{request.node.callspec.id}-2023") & {key} == set()  # the first year has no predecessor
+
+
+@pytest.mark.parametrize(("key", "prev_edit", "cur_edit"), YEARLY_PASSING)
+def test_year_over_year_rule_holds(case_audit, request, key, prev_edit, cur_edit):
+    assert key not in fired(case_audit, f"yoy-pass-{request.node.callspec.id}-2024")
+
+
 def test_every_rule_has_a_failing_case():
     keys = {rule.key for rules in read_rules().values() for rule in rules}
-    tested = {p.values[0] for p in FAILING}
+    tested = {p.values[0] for p in FAILING + YEARLY}
     assert keys - tested == set(), "rules without a failing case"
     assert tested - keys == set(), "cases for rules that do not exist"
 

@@ -14,6 +14,7 @@ from perfaudit.derive.costs import unit_costs
 from perfaudit.derive.documents import document_facts, goal_facts
 from perfaudit.derive.indicators import indicator_facts
 from perfaudit.derive.links import output_links, task_links
+from perfaudit.derive.years import year_frames
 
 __all__ = ["derive", "unit_costs"]
 
@@ -23,6 +24,7 @@ def derive(forms) -> dict[str, pd.DataFrame]:
     money = document_money(forms)
     indicators = indicator_facts(forms.indicators, forms.documents, money)
     outputs, promises = output_links(forms, indicators)
+    costs = unit_costs(forms)
     frames = {
         "documents": document_facts(forms, indicators, money),
         "budget": budget_facts(forms.budget),
@@ -31,6 +33,7 @@ def derive(forms) -> dict[str, pd.DataFrame]:
         "task_outputs": outputs,
         "promises": promises,
         "indicators": indicators,
-        "unit_costs": unit_costs(forms),
+        "unit_costs": costs,
+        **year_frames(forms, money, indicators, costs),
     }
     return {name: frame.reset_index(drop=True) for name, frame in frames.items()}

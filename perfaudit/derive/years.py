@@ -1,0 +1,141 @@
+"""Year over year: each form paired with the same department's form of the previous year.
+
+Departments are matched by their normalised name; indicators by their normalised name (the
+unit in brackets and white space left out, 个数 read as 数), and compared only in the same unit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+from perfaudit.derive.words import bigrams, containment
+
+_BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
+
+
+def name_key(name: str) -> str:
+    """扶持创业企业（项目）个数 and 扶持创业企业(项目)数 give the same key."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
+    text = _BRACKETS.sub("", text)
+    return re.sub(r"个数$", "数", text)
+
+
+def previous_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    """doc_id → prev_doc_id: the same department's latest earlier year, where loaded."""
+    docs = documents[["doc_id", "department", "year"]].dropna(subset=["year"]).copy()
+    docs["dept_key"] = docs["department"].map(name_key)
+    docs = docs[docs["dept_key"] != ""].sort_values(["dept_key", "year", "doc_id"])
+    docs["prev_doc_id"] = docs.groupby("dept_key")["doc_id"].shift()
+    docs["prev_year"] = docs.groupby("dept_key")["year"].shift()
+    # Two forms of one department and year: the earlier one is no predecessor of the other.
+    same_year = docs["prev_year"] == docs["year"]
+    docs.loc[same_year, ["prev_doc_id", "prev_year"]] = None
+    return docs.dropna(subset=["prev_doc_id"])[["doc_id", "prev_doc_id", "department", "year", "prev_year"]]
+
+
+def year_frames(forms, money: pd.DataFrame, indicators: pd.DataFrame, costs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The derived frames of the year-over-year rules (empty when no department has two years)."""
+    pairs = previous_documents(forms.documents)
+    budget = money.set_index("doc_id")["expend_yuan"]
+    pairs["budget_yuan"] = pairs["doc_id"].map(budget)
+    pairs["prev_budget_yuan"] = pairs["prev_doc_id"].map(budget)
+    pairs["budget_change"] = (pairs["budget_yuan"] / pairs["prev_budget_yuan"] - 1).round(4)
+    return {
+        "year_pairs": _pair_facts(pairs, forms, indicators),
+        "year_indicators": _indicator_pairs(pairs, indicators),
+        "year_unit_costs": _unit_cost_pairs(pairs, costs),
+    }
+
+
+def _pair_facts(pairs: pd.DataFrame, forms, indicators: pd.DataFrame) -> pd.DataFrame:
+    goals = forms.goals.groupby("doc_id")["text"].agg("".join)
+    named = indicators[indicators["level3"] != ""]
+    targets = {
+        doc: frozenset(zip(part["level3"].map(name_key), part["value_text"], strict=True))
+        for doc, part in named.groupby("doc_id")
+    }
+    out = pairs.copy()
+    similarity = []
+    for cur, prev in zip(out["doc_id"], out["prev_doc_id"], strict=True):
+        a, b = bigrams(goals.get(cur, "")), bigrams(goals.get(prev, ""))
+        similarity.append(round(min(containment(a, b), containment(b, a)), 3) if a and b else float("nan"))
+    out["goal_similarity"] = pd.Series(similarity, index=out.index, dtype="float64")
+    out["same_targets"] = [
+        bool(targets.get(c)) and targets.get(c) == targets.get(p) for c, p in zip(out["doc_id"], out["prev_doc_id"], strict=True)
+    ]
+    out["budget_change_pct"] = out["budget_change"] * 100
+    copied = (out["goal_similarity"] >= 0.9) & out["same_targets"]
+    # Copied targets matter more when the money changed: judged apart by the rulebook's two checks.
+    out["copied_budget_changed"] = copied & (out["budget_change"].abs() > 0.10)
+    out["copied_budget_same"] = copied & (out["budget_change"].abs() <= 0.10)
+    out["source_ref"] = ""
+    return out.reset_index(drop=True)
+
+
+def _indicator_pairs(pairs: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator of the previous year's form: matched to this year's or dropped."""
+    named = indicators[indicators["level3"] != ""].assign(key=lambda f: f["level3"].map(name_key))
+    columns = ["doc_id", "key", "level3", "level2", "family", "value_text", "value", "unit", "op", "polarity", "source_ref"]
+    prev = named[columns].rename(columns=lambda c: c if c == "key" else f"prev_{c}")
+    cur = named[columns].drop_duplicates(["doc_id", "key"])
+    out = pairs.merge(prev, on="prev_doc_id", how="inner")
+    out["key"] = _renamed_keys(out, cur)
+    out = out.merge(cur, on=["doc_id", "key"], how="left")
+    out["is_dropped"] = out["level3"].isna()
+    for column in ("level3", "level2", "family", "value_text", "unit", "op", "polarity", "source_ref"):
+        out[column] = out[column].fillna("").astype("str")
+    comparable = (
+        ~out["is_dropped"]
+        & (out["unit"] == out["prev_unit"])
+        & out["value"].notna()
+        & out["prev_value"].notna()
+        & (out["prev_value"] != 0)
+        & out["op"].isin([">=", ">", "="])
+        & out["prev_op"].isin([">=", ">", "="])
+    )
+    out["target_change"] = (out["value"] / out["prev_value"] - 1).where(comparable).round(4)
+    out["target_change_pct"] = out["target_change"] * 100
+    out["budget_change_pct"] = out["budget_change"] * 100
+    # Counts and rates are targets to reach unless their name says lower is better.
+    positive = out["polarity"] != "negative"
+    # R-YOY-02: a positive target lowered by more than the budget was (a negative gap).
+    out["lowered_beyond_budget_pp"] = ((out["target_change"] - out["budget_change"]) * 100).where(
+        positive & (out["target_change"] < 0)
+    )
+    # R-YOY-03: a quantity moving against the money, or far apart from it.
+    quantity = out["family"] == "数量"
+    apart = (out["target_change"] - out["budget_change"]).abs() * 100
+    opposite = (out["target_change"] * out["budget_change"]) < 0
+    out["quantity_budget_gap_pp"] = apart.where(quantity & out["target_change"].notna())
+    out["quantity_against_budget"] = (quantity & opposite).fillna(False).astype(bool)
+    # A dropped indicator stands only in last year's form: point there.
+    out["source_ref"] = out["source_ref"].where(~out["is_dropped"], out["prev_doc_id"] + ":" + out["prev_source_ref"])
+    out["subject"] = out["prev_level3"]
+    return out.reset_index(drop=True)
+
+
+def _renamed_keys(out: pd.DataFrame, cur: pd.DataFrame) -> pd.Series:
+    """Match an indicator renamed by a word (就业困难人员就业人数 → 解决就业困难人员就业人数)."""
+    current = cur.groupby("doc_id")["key"].agg(set)
+    keys = []
+    for doc_id, key in zip(out["doc_id"], out["key"], strict=True):
+        names = current.get(doc_id, set())
+        if key in names:
+            keys.append(key)
+            continue
+        near = [name for name in names if key and (key in name or name in key)]
+        keys.append(near[0] if len(near) == 1 else key)
+    return pd.Series(keys, index=out.index, dtype="str")
+
+
+def _unit_cost_pairs(pairs: pd.DataFrame, costs: pd.DataFrame) -> pd.DataFrame:
+    """Tasks of two years with the same name and output unit, and their unit costs."""
+    keyed = costs.assign(key=costs["task_name"].map(name_key))[["doc_id", "key", "unit", "task_name", "unit_cost_yuan", "source_ref"]]
+    prev = keyed.rename(columns={"doc_id": "prev_doc_id", "unit_cost_yuan": "prev_unit_cost_yuan", "source_ref": "prev_source_ref"})
+    out = pairs.merge(prev.drop(columns="task_name"), on="prev_doc_id").merge(keyed, on=["doc_id", "key", "unit"])
+    out["unit_cost_change"] = (out["unit_cost_yuan"] / out["prev_unit_cost_yuan"] - 1).round(4)
+    out["unit_cost_change_pct"] = out["unit_cost_change"] * 100
+    return out.reset_index(drop=True)

@@ -1,0 +1,237 @@
+"""The findings ledger: what the auditor decided about each finding, carried from run to run.
+
+A CSV (UTF-8 with BOM) or xlsx file the auditor keeps beside the data and edits in Excel or WPS,
+one row per finding id. A rerun merges: findings found again keep their status and note; new
+ones are added as ``open``; ones no longer found are marked ``resolved`` with the run date.
+Nothing the auditor wrote is overwritten or dropped — extra columns included — and the file is
+only rewritten when something changed, atomically. A malformed ledger is an error naming the
+line, and the file stays as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from perfaudit.export import write_atomically
+
+STATUSES = ("open", "accepted", "explained", "waived", "resolved")
+DECIDED = ("accepted", "explained", "waived")
+STATUS_ZH = {"open": "待处理", "accepted": "已接受", "explained": "已说明", "waived": "豁免", "resolved": "已解决"}
+# The columns perfaudit writes; the auditor edits status, note, who and when.
+COLUMNS = (
+    "finding_id",
+    "status",
+    "note",
+    "who",
+    "when",
+    "first_seen",
+    "resolved_on",
+    "rule_id",
+    "severity",
+    "department",
+    "year",
+    "subject",
+    "message",
+)
+CHANGE_ZH = {"new": "新增", "persisting": "持续", "resolved": "已解决", "reopened": "重现"}
+
+
+class LedgerError(ValueError):
+    """A ledger that cannot be read as it stands: the message names the file and line."""
+
+
+def read_ledger(path: Path) -> pd.DataFrame:
+    """Read a ledger (all columns as text); a missing file is an empty ledger."""
+    path = Path(path)
+    if not path.exists():
+        return pd.DataFrame(columns=list(COLUMNS), dtype="str")
+    try:
+        if path.suffix.lower() == ".xlsx":
+            rows, first_line = _xlsx_rows(path), 1
+        else:
+            rows, first_line = _csv_rows(path), 1
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise LedgerError(f"{path}: not a readable CSV ledger ({err})") from None
+    if not rows:
+        return pd.DataFrame(columns=list(COLUMNS), dtype="str")
+    header = [h.strip() for h in rows[0]]
+    if "finding_id" not in header or "status" not in header:
+        raise LedgerError(f"{path}: line {first_line}: the header needs finding_id and status columns")
+    seen: dict[str, int] = {}
+    records = []
+    for offset, row in enumerate(rows[1:], start=first_line + 1):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            raise LedgerError(f"{path}: line {offset}: {len(row)} cells for {len(header)} columns")
+        record = dict(zip(header, [cell.strip() for cell in row] + [""] * (len(header) - len(row)), strict=True))
+        finding_id = record["finding_id"]
+        if not finding_id:
+            raise LedgerError(f"{path}: line {offset}: finding_id is empty")
+        if finding_id in seen:
+            raise LedgerError(f"{path}: line {offset}: finding_id {finding_id} repeats line {seen[finding_id]}")
+        status = record["status"].lower() or "open"
+        if status not in STATUSES:
+            raise LedgerError(f"{path}: line {offset}: status {record['status']!r} is not one of {', '.join(STATUSES)}")
+        record["status"] = status
+        seen[finding_id] = offset
+        records.append(record)
+    frame = pd.DataFrame(records, columns=header, dtype="str").fillna("")
+    for column in COLUMNS:
+        if column not in frame:
+            frame[column] = ""
+    return frame
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    text = path.read_bytes().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises several types for a damaged file
+        raise LedgerError(f"{path}: not a readable xlsx ledger ({type(err).__name__})") from None
+    try:
+        sheet = book.worksheets[0]
+        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def write_ledger(ledger: pd.DataFrame, path: Path) -> Path:
+    """Write the ledger atomically, CSV with BOM or xlsx by the file's suffix."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return write_atomically(path, lambda temp: _write_xlsx(ledger, temp))
+    return write_atomically(path, lambda temp: ledger.to_csv(temp, index=False, encoding="utf-8-sig"))
+
+
+def _write_xlsx(ledger: pd.DataFrame, temp: str) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "ledger"
+    sheet.append(list(ledger.columns))
+    for row in ledger.itertuples(index=False, name=None):
+        sheet.append(list(row))
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    book.save(temp)
+
+
+def merge(findings: pd.DataFrame, ledger: pd.DataFrame, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Merge this run's findings into the ledger.
+
+    Returns ``(findings, ledger)``: the findings with the ledger's ``status`` and ``note`` and a
+    ``change`` column (new / persisting / reopened / resolved; resolved findings are appended as
+    rows of their own), and the updated ledger.
+    """
+    run_day = today.isoformat()
+    ledger = ledger.copy()
+    index = {fid: i for i, fid in enumerate(ledger["finding_id"])}
+    changes, statuses, notes = [], [], []
+    new_rows = []
+    for finding in findings.itertuples():
+        context = _context(finding)
+        if finding.finding_id in index:
+            i = index[finding.finding_id]
+            status = ledger.at[i, "status"]
+            if status == "resolved":  # found again after it was resolved
+                ledger.at[i, "status"], ledger.at[i, "resolved_on"] = "open", ""
+                changes.append("reopened")
+                status = "open"
+            else:
+                changes.append("persisting")
+            for column, value in context.items():
+                if column in ledger and ledger.at[i, column] != value:
+                    ledger.at[i, column] = value
+        else:
+            status = "open"
+            blank = dict.fromkeys(ledger.columns, "")
+            new_rows.append({**blank, "finding_id": finding.finding_id, "status": status, "first_seen": run_day, **context})
+            changes.append("new")
+        # The auditor's decision wins; otherwise the run's own status (open or not_evaluated).
+        statuses.append(status if status in DECIDED else finding.status)
+        notes.append(ledger.at[index[finding.finding_id], "note"] if finding.finding_id in index else "")
+    out = findings.copy()
+    out["status"] = statuses
+    out["note"] = notes
+    out["change"] = changes
+    current = set(findings["finding_id"])
+    gone = ledger[~ledger["finding_id"].isin(current) & (ledger["status"] != "resolved")].index
+    ledger.loc[gone, "status"] = "resolved"
+    ledger.loc[gone, "resolved_on"] = run_day
+    resolved_now = ledger.loc[gone]
+    if new_rows:
+        ledger = pd.concat([ledger, pd.DataFrame(new_rows, columns=ledger.columns, dtype="str")], ignore_index=True)
+    out = pd.concat([out, _resolved_findings(resolved_now, out.columns)], ignore_index=True)
+    return out, ledger.fillna("")
+
+
+def _context(finding) -> dict[str, str]:
+    """Columns the ledger keeps for reading it without the findings file."""
+    year = "" if pd.isna(finding.year) else str(int(finding.year))
+    return {
+        "rule_id": finding.rule_id,
+        "severity": finding.severity,
+        "department": finding.department,
+        "year": year,
+        "subject": finding.subject,
+        "message": finding.message,
+    }
+
+
+def _resolved_findings(rows: pd.DataFrame, columns) -> pd.DataFrame:
+    records = []
+    for row in rows.itertuples():
+        records.append(
+            {
+                "finding_id": row.finding_id,
+                "rule_id": row.rule_id,
+                "severity": row.severity,
+                "status": "resolved",
+                "department": row.department,
+                "year": int(row.year) if str(row.year).isdigit() else pd.NA,
+                "subject": row.subject,
+                "message": row.message,
+                "note": row.note,
+                "change": "resolved",
+            }
+        )
+    frame = pd.DataFrame(records, columns=list(columns))
+    frame["year"] = pd.array(frame["year"], dtype="Int64")
+    return frame
+
+
+def apply_ledger(result, path: str | os.PathLike, today: date | None = None):
+    """Merge an audit's findings with the ledger file and write the ledger back if it changed.
+
+    Returns a new Audit whose findings carry the ledger's status and note and a ``change`` column.
+    """
+    path = Path(path)
+    ledger = read_ledger(path)
+    findings, updated = merge(result.findings, ledger, today or date.today())
+    if not _same(ledger, updated):
+        write_ledger(updated, path)
+    return replace(result, findings=findings)
+
+
+def _same(before: pd.DataFrame, after: pd.DataFrame) -> bool:
+    if list(before.columns) != list(after.columns) or len(before) != len(after):
+        return False
+    return bool((before.fillna("").astype(str).to_numpy() == after.fillna("").astype(str).to_numpy()).all())
