@@ -116,7 +116,7 @@ def run_audit(args: argparse.Namespace) -> int:
     from perfaudit.audit import audit
     from perfaudit.load import load
 
-    forms = load(args.paths, year=args.year)
+    forms = load(args.paths, year=args.year, progress=False if args.quiet else None)
     result = audit(forms, rulebook=args.rulebook, ledger=args.ledger)
     written = result.export(args.out)
     if not args.quiet:
@@ -168,7 +168,9 @@ def format_findings(result, verbose: bool = False) -> str:
     if "change" in result.findings:
         counts = result.findings["change"].value_counts()
         lines.append("\n" + "，".join(f"{CHANGE_ZH[c]} {counts[c]}" for c in CHANGE_ZH if c in counts))
-    for doc_id, part in shown.groupby(shown["doc_id"].where(shown["doc_id"] != "", "(已解决)").fillna("(已解决)"), sort=False):
+    for doc_id, part in shown.groupby(
+        shown["doc_id"].where(shown["doc_id"] != "", "(已解决)").fillna("(已解决)"), sort=False
+    ):
         lines.append(f"\n{doc_id}")
         for f in part.itertuples():
             status = "" if f.status == "open" else f" [{f.status}]"

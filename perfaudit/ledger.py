@@ -163,7 +163,9 @@ def merge(findings: pd.DataFrame, ledger: pd.DataFrame, today: date) -> tuple[pd
         else:
             status = "open"
             blank = dict.fromkeys(ledger.columns, "")
-            new_rows.append({**blank, "finding_id": finding.finding_id, "status": status, "first_seen": run_day, **context})
+            new_rows.append(
+                {**blank, "finding_id": finding.finding_id, "status": status, "first_seen": run_day, **context}
+            )
             changes.append("new")
         # The auditor's decision wins; otherwise the run's own status (open or not_evaluated).
         statuses.append(status if status in DECIDED else finding.status)

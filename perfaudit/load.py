@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -43,13 +44,20 @@ def _is_scratch(path: Path) -> bool:
     return path.name.startswith(("~$", "."))
 
 
-def load(paths: str | os.PathLike | Iterable[str | os.PathLike], year: int | None = None) -> FormSet:
+# A progress bar is worth its noise only for an archive, and only on a terminal.
+PROGRESS_MIN_FILES = 50
+
+
+def load(
+    paths: str | os.PathLike | Iterable[str | os.PathLike], year: int | None = None, progress: bool | None = None
+) -> FormSet:
     """Load forms from a file, a folder (searched recursively) or a list of them.
 
     Args:
         paths: what to load. Folders named by a year (``data/forms/2024/``) give that year
             to forms that do not state one.
         year: the fiscal year for forms whose title, text and folder say none.
+        progress: show a progress bar; by default only for more than 50 files on a terminal.
 
     Raises:
         ReadError: a file cannot be read or holds no known form; the message names the file.
@@ -63,7 +71,7 @@ def load(paths: str | os.PathLike | Iterable[str | os.PathLike], year: int | Non
         raise ReadError(Path(str(paths)), "no form files (.txt, .xlsx) found")
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     seen: set[str] = set()
-    for path in files:
+    for path in _progress(files, progress):
         for doc_id, parsed in _parse_file(path):
             doc_id = _unique(doc_id, path, seen)
             info = parsed["info"]
@@ -74,6 +82,16 @@ def load(paths: str | os.PathLike | Iterable[str | os.PathLike], year: int | Non
             for name in TABLES[1:]:
                 rows[name].extend({**row, "doc_id": doc_id} for row in parsed[name])
     return FormSet.from_tables({name: make_frame(name, rows[name]) for name in TABLES})
+
+
+def _progress(files: list[Path], progress: bool | None):
+    if progress is None:
+        progress = len(files) > PROGRESS_MIN_FILES and sys.stderr.isatty()
+    if not progress:
+        return files
+    from tqdm.auto import tqdm
+
+    return tqdm(files, desc="读取表格 loading", unit="file", leave=False)
 
 
 def _parse_file(path: Path) -> list[tuple[str, dict]]:

@@ -64,7 +64,8 @@ def _pair_facts(pairs: pd.DataFrame, forms, indicators: pd.DataFrame) -> pd.Data
         similarity.append(round(min(containment(a, b), containment(b, a)), 3) if a and b else float("nan"))
     out["goal_similarity"] = pd.Series(similarity, index=out.index, dtype="float64")
     out["same_targets"] = [
-        bool(targets.get(c)) and targets.get(c) == targets.get(p) for c, p in zip(out["doc_id"], out["prev_doc_id"], strict=True)
+        bool(targets.get(c)) and targets.get(c) == targets.get(p)
+        for c, p in zip(out["doc_id"], out["prev_doc_id"], strict=True)
     ]
     out["budget_change_pct"] = out["budget_change"] * 100
     copied = (out["goal_similarity"] >= 0.9) & out["same_targets"]
@@ -78,7 +79,19 @@ def _pair_facts(pairs: pd.DataFrame, forms, indicators: pd.DataFrame) -> pd.Data
 def _indicator_pairs(pairs: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator of the previous year's form: matched to this year's or dropped."""
     named = indicators[indicators["level3"] != ""].assign(key=lambda f: f["level3"].map(name_key))
-    columns = ["doc_id", "key", "level3", "level2", "family", "value_text", "value", "unit", "op", "polarity", "source_ref"]
+    columns = [
+        "doc_id",
+        "key",
+        "level3",
+        "level2",
+        "family",
+        "value_text",
+        "value",
+        "unit",
+        "op",
+        "polarity",
+        "source_ref",
+    ]
     prev = named[columns].rename(columns=lambda c: c if c == "key" else f"prev_{c}")
     cur = named[columns].drop_duplicates(["doc_id", "key"])
     out = pairs.merge(prev, on="prev_doc_id", how="inner")
@@ -133,8 +146,12 @@ def _renamed_keys(out: pd.DataFrame, cur: pd.DataFrame) -> pd.Series:
 
 def _unit_cost_pairs(pairs: pd.DataFrame, costs: pd.DataFrame) -> pd.DataFrame:
     """Tasks of two years with the same name and output unit, and their unit costs."""
-    keyed = costs.assign(key=costs["task_name"].map(name_key))[["doc_id", "key", "unit", "task_name", "unit_cost_yuan", "source_ref"]]
-    prev = keyed.rename(columns={"doc_id": "prev_doc_id", "unit_cost_yuan": "prev_unit_cost_yuan", "source_ref": "prev_source_ref"})
+    keyed = costs.assign(key=costs["task_name"].map(name_key))[
+        ["doc_id", "key", "unit", "task_name", "unit_cost_yuan", "source_ref"]
+    ]
+    prev = keyed.rename(
+        columns={"doc_id": "prev_doc_id", "unit_cost_yuan": "prev_unit_cost_yuan", "source_ref": "prev_source_ref"}
+    )
     out = pairs.merge(prev.drop(columns="task_name"), on="prev_doc_id").merge(keyed, on=["doc_id", "key", "unit"])
     out["unit_cost_change"] = (out["unit_cost_yuan"] / out["prev_unit_cost_yuan"] - 1).round(4)
     out["unit_cost_change_pct"] = out["unit_cost_change"] * 100

@@ -1,0 +1,159 @@
+"""Helpers the notebooks call: tracing a finding to its source, and browsing findings.
+
+Notebooks stay thin: anything longer than a line or two of pandas lives here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from perfaudit.audit import SEVERITY_COLOUR, SEVERITY_ZH
+
+_LINES = re.compile(r"^L(\d+)(?:-(\d+))?$")
+_CELLS = re.compile(r"^(?:(?P<sheet>[^!]+)!)?(?P<first>[A-Z]+\d+)(?::(?P<last>[A-Z]+\d+))?$")
+
+
+def source_excerpt(forms, doc_id: str, ref: str, context: int = 2) -> pd.DataFrame:
+    """The source lines or cells a reference points at, with a little context around them.
+
+    Text files give one row per line (``行``, ``内容``, ``命中`` marks the referenced lines);
+    workbooks give the referenced rows as a grid of what the cells display.
+
+    Example:
+        >>> source_excerpt(forms, "dongkeng-fulian-2024", "L44-57")   # doctest: +SKIP
+    """
+    documents = forms.documents.set_index("doc_id")
+    other, _, rest = ref.partition(":")
+    if rest and other in documents.index:  # "zhanjiang-renshe-2023:Sheet1!D19": last year's form
+        doc_id, ref = other, rest
+    doc = documents.loc[doc_id]
+    path = Path(doc.source_path)
+    lines = _LINES.match(ref)
+    if lines:
+        return _text_excerpt(path, int(lines.group(1)), int(lines.group(2) or lines.group(1)), context)
+    cells = _CELLS.match(ref)
+    if cells:
+        return _sheet_excerpt(
+            path, cells.group("sheet") or doc.source_sheet, cells.group("first"), cells.group("last"), context
+        )
+    raise ValueError(f"{ref!r} is neither a line (L12, L12-15) nor a cell reference (Sheet1!C5)")
+
+
+def _text_excerpt(path: Path, first: int, last: int, context: int) -> pd.DataFrame:
+    from perfaudit.readers.text import decode_text
+
+    lines = decode_text(path.read_bytes(), path).splitlines()
+    low, high = max(1, first - context), min(len(lines), last + context)
+    rows = [{"行": n, "命中": "▶" if first <= n <= last else "", "内容": lines[n - 1]} for n in range(low, high + 1)]
+    return pd.DataFrame(rows, columns=["行", "命中", "内容"])
+
+
+def _sheet_excerpt(path: Path, sheet: str, first: str, last: str | None, context: int) -> pd.DataFrame:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    from perfaudit.readers import read_sheets
+
+    (c1, r1), (c2, r2) = coordinate_from_string(first), coordinate_from_string(last or first)
+    rows_wanted = range(max(1, r1 - context), r2 + context + 1)
+    cols = range(1, max(column_index_from_string(c2), column_index_from_string(c1)) + 1)
+    cells = {}
+    for found in read_sheets(path):
+        if found.name == sheet:
+            cells = {(c.row, c.col): c.text for row in found.rows for c in row}
+
+    grid = pd.DataFrame(
+        [[cells.get((r, c), "") for c in cols] for r in rows_wanted],
+        index=pd.Index(list(rows_wanted), name="行"),
+        columns=[get_column_letter(c) for c in cols],
+    )
+    grid.insert(0, "命中", ["▶" if r1 <= r <= r2 else "" for r in rows_wanted])
+    return grid
+
+
+def styled_findings(findings: pd.DataFrame, columns: list[str] | None = None):
+    """The findings as a table coloured by severity, with Chinese headers (a pandas Styler)."""
+    columns = columns or ["severity", "rule_id", "department", "year", "subject", "message", "source_ref", "status"]
+    shown = findings[[c for c in columns if c in findings]].copy()
+    shown["severity"] = shown["severity"].map(SEVERITY_ZH).fillna(shown["severity"])
+    colours = {SEVERITY_ZH[k]: v for k, v in SEVERITY_COLOUR.items()}
+    headers = {
+        "severity": "级别",
+        "rule_id": "规则",
+        "department": "部门",
+        "year": "年度",
+        "subject": "对象",
+        "message": "发现",
+        "source_ref": "来源位置",
+        "status": "状态",
+        "change": "变化",
+        "note": "备注",
+    }
+    shown = shown.rename(columns=headers)
+    return (
+        shown.style.hide(axis="index")
+        .map(lambda v: f"color: white; background-color: {colours.get(v, '#777')}", subset=["级别"])
+        .set_properties(subset=["发现"], **{"text-align": "left", "white-space": "pre-wrap"})
+    )
+
+
+def browse_findings(result):
+    """Filter findings by severity, rule, department and year in the notebook.
+
+    Uses ipywidgets where it is installed and a live kernel shows it; otherwise (an executed
+    copy, an HTML export) it returns the plain coloured table, which shows everywhere.
+    """
+    findings = result.findings
+    try:
+        import ipywidgets as widgets
+        from IPython.display import display
+    except ImportError:
+        return styled_findings(findings)
+
+    def options(column: str) -> list:
+        values = sorted({str(v) for v in findings[column].dropna()})
+        return [("全部 all", None)] + [(v, v) for v in values]
+
+    severity = widgets.Dropdown(
+        options=[("全部 all", None)] + [(SEVERITY_ZH[s], s) for s in SEVERITY_ZH], description="级别"
+    )
+    rule = widgets.Dropdown(options=options("rule_id"), description="规则")
+    department = widgets.Dropdown(options=options("department"), description="部门")
+    year = widgets.Dropdown(options=options("year"), description="年度")
+    out = widgets.Output()
+
+    def refresh(*_):
+        shown = findings
+        for control, column in ((severity, "severity"), (rule, "rule_id"), (department, "department"), (year, "year")):
+            if control.value is not None:
+                shown = shown[shown[column].astype(str) == str(control.value)]
+        out.clear_output()
+        with out:
+            display(styled_findings(shown))
+
+    for control in (severity, rule, department, year):
+        control.observe(refresh, names="value")
+    refresh()
+    return widgets.VBox([widgets.HBox([severity, rule]), widgets.HBox([department, year]), out])
+
+
+def trace(result, finding_id: str | None = None, context: int = 2):
+    """A finding and the source lines or cells it points at (the worst open finding by default).
+
+    Returns ``(finding, excerpt)``; ``(None, None)`` when there is no finding to trace.
+    """
+    findings = result.findings
+    if finding_id is not None:
+        chosen = findings[findings["finding_id"] == finding_id]
+    else:
+        rank = findings["severity"].map({"error": 0, "warning": 1, "info": 2})
+        chosen = (
+            findings[(findings["status"] == "open") & (findings["source_ref"] != "")].assign(_r=rank).sort_values("_r")
+        )
+    if chosen.empty:
+        return None, None
+    finding = chosen.iloc[0].drop(labels=["_r"], errors="ignore")
+    return finding, source_excerpt(result.forms, finding["doc_id"], finding["source_ref"], context=context)
