@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from perfaudit import __version__
-from perfaudit.readers.cells import ReadError
 from perfaudit.ledger import LedgerError
+from perfaudit.readers.cells import ReadError
 from perfaudit.rules.suites import RulebookError
 from perfaudit.template import display_width
 
