@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: help run test lint docs lab clean
+.PHONY: help run test lint docs lab notebooks clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -31,9 +31,15 @@ lint: $(VENV)/.installed  ## ruff lint and format check
 docs: $(VENV)/.installed  ## regenerate the README's rules table from the rulebook
 	$(BIN)/python -m perfaudit.rules.catalog README.md
 
-lab: $(VENV)/.installed  ## open the notebooks in JupyterLab
-	$(BIN)/python -m pip install --quiet -e ".[lab]"
+$(VENV)/.lab: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	touch $@
+
+lab: $(VENV)/.lab  ## open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks/
+
+notebooks: $(VENV)/.lab  ## run every notebook on data/ and render HTML copies into out/notebooks/
+	$(BIN)/python -m perfaudit.notebook notebooks $(OUT)/notebooks
 
 clean:  ## remove the environment and outputs
 	rm -rf $(VENV) $(OUT)

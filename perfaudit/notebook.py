@@ -96,15 +96,18 @@ def styled_findings(findings: pd.DataFrame, columns: list[str] | None = None):
     return (
         shown.style.hide(axis="index")
         .map(lambda v: f"color: white; background-color: {colours.get(v, '#777')}", subset=["级别"])
-        .set_properties(subset=["发现"], **{"text-align": "left", "white-space": "pre-wrap"})
+        .set_properties(subset=[c for c in ("对象", "发现") if c in shown], **{"text-align": "left"})
+        .set_properties(
+            subset=[c for c in ("级别", "规则", "年度", "来源位置", "状态") if c in shown], **{"white-space": "nowrap"}
+        )
     )
 
 
 def browse_findings(result):
     """Filter findings by severity, rule, department and year in the notebook.
 
-    Uses ipywidgets where it is installed and a live kernel shows it; otherwise (an executed
-    copy, an HTML export) it returns the plain coloured table, which shows everywhere.
+    Uses ipywidgets where it is installed; an executed copy or an HTML export, where no widget
+    runs, shows the plain coloured table instead.
     """
     findings = result.findings
     try:
@@ -137,7 +140,21 @@ def browse_findings(result):
     for control in (severity, rule, department, year):
         control.observe(refresh, names="value")
     refresh()
-    return widgets.VBox([widgets.HBox([severity, rule]), widgets.HBox([department, year]), out])
+    box = widgets.VBox([widgets.HBox([severity, rule]), widgets.HBox([department, year]), out])
+    return _WithFallback(box, styled_findings(findings))
+
+
+class _WithFallback:
+    """A widget that also carries a plain HTML table: JupyterLab shows the live widget, while an
+    executed copy or an HTML export (where no widget can run) shows the table."""
+
+    def __init__(self, widget, table) -> None:
+        self.widget, self.table = widget, table
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle["text/html"] = self.table.to_html()
+        return bundle
 
 
 def trace(result, finding_id: str | None = None, context: int = 2):
@@ -157,3 +174,42 @@ def trace(result, finding_id: str | None = None, context: int = 2):
         return None, None
     finding = chosen.iloc[0].drop(labels=["_r"], errors="ignore")
     return finding, source_excerpt(result.forms, finding["doc_id"], finding["source_ref"], context=context)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def render_notebooks(source: str | Path = "notebooks", out: str | Path = "out/notebooks") -> list[Path]:
+    """Execute every notebook (papermill) and write an HTML copy for readers without Jupyter.
+
+    An executed notebook holds no widget state, so widget outputs are dropped in favour of the
+    plain table each of them carries (see :func:`browse_findings`).
+    """
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    source, out = Path(source), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for notebook in sorted(source.glob("*.ipynb")):
+        executed = out / notebook.name
+        papermill.execute_notebook(str(notebook), str(executed), cwd=str(notebook.parent), progress_bar=False)
+        book = nbformat.read(executed, as_version=4)
+        for cell in book.cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if WIDGET_VIEW in data and "text/html" in data:
+                    del data[WIDGET_VIEW]
+        html, _ = HTMLExporter().from_notebook_node(book)
+        target = executed.with_suffix(".html")
+        target.write_text(html, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover - `make notebooks`
+    import sys
+
+    for path in render_notebooks(*sys.argv[1:3]):
+        print(path)
