@@ -68,7 +68,7 @@ def load(
     """
     files = find_files(paths)
     if not files:
-        raise ReadError(Path(str(paths)), "no form files (.txt, .xlsx) found")
+        raise ReadError(Path(str(paths)), "no form files (.txt, .xlsx, .pdf) found")
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     seen: set[str] = set()
     for path in _progress(files, progress):

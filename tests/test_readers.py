@@ -75,9 +75,9 @@ def test_unreadable_text_is_a_read_error_naming_the_file(tmp_path, content, reas
 
 
 def test_unsupported_and_corrupt_files(tmp_path):
-    (tmp_path / "form.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "form.doc").write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(ReadError, match="unsupported file type"):
-        read_sheets(tmp_path / "form.pdf")
+        read_sheets(tmp_path / "form.doc")
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(ReadError, match="not a readable .xlsx workbook"):
         read_sheets(tmp_path / "broken.xlsx")

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from perfaudit.readers.cells import Cell, ReadError, Sheet
 from perfaudit.readers.excel import read_excel
+from perfaudit.readers.pdf import read_pdf
 from perfaudit.readers.text import read_text
 
-READERS = {".txt": read_text, ".text": read_text, ".xlsx": read_excel, ".xlsm": read_excel}
+READERS = {".txt": read_text, ".text": read_text, ".xlsx": read_excel, ".xlsm": read_excel, ".pdf": read_pdf}
 
 
 def read_sheets(path: Path) -> list[Sheet]:
