@@ -11,8 +11,8 @@ import re
 
 import pandas as pd
 
-from perfaudit.derive.words import cue_family, found_words, has_digit, holds
-from perfaudit.template.common import money_factor
+from perfaudit.derive.words import cue_family, found_words, has_digit, holds, words
+from perfaudit.template.common import key, money_factor
 from perfaudit.values import parse_value
 from perfaudit.vocab import read_vocab
 
@@ -51,17 +51,24 @@ def indicator_facts(
 ) -> pd.DataFrame:
     """One row per indicator row, with the facts the indicator rules judge."""
     frame = indicators.copy()
-    expend = frame["doc_id"].map(money.set_index("doc_id")["expend_yuan"]) if money is not None else float("nan")
     frame["department"] = frame["doc_id"].map(documents.set_index("doc_id")["department"])
     frame["family"] = [family(a, b) for a, b in zip(frame["level1"], frame["level2"], strict=True)]
-    value_text = frame["annual_value"].where(frame["annual_value"] != "", frame["period_value"])
-    frame["value_text"] = value_text
+    frame["value_text"] = frame["annual_value"].where(frame["annual_value"] != "", frame["period_value"])
     frame["name"] = frame["level3"].map(bare_name)
-    named = frame["level3"] != ""
-    frame["is_empty_category"] = (~named) & (value_text == "")
     frame["subject"] = frame["level3"].where(
-        named, frame["level2_raw"].where(frame["level2_raw"] != "", frame["level1_raw"])
+        frame["level3"] != "", frame["level2_raw"].where(frame["level2_raw"] != "", frame["level1_raw"])
     )
+    for add in (_completeness, _measurability, _reasonableness, _filing, _costs):
+        add(frame)
+    expend = frame["doc_id"].map(money.set_index("doc_id")["expend_yuan"]) if money is not None else float("nan")
+    _total_cost(frame, expend)
+    return frame.reset_index(drop=True)
+
+
+def _completeness(frame: pd.DataFrame) -> None:
+    """Empty categories, placeholders, missing values and units (R-COMPLETE-05/06/07)."""
+    named, value_text = frame["level3"] != "", frame["value_text"]
+    frame["is_empty_category"] = (~named) & (value_text == "")
     frame["is_placeholder"] = frame["level3"].isin(_placeholders()) | (named & value_text.isin(_placeholders()))
     frame["has_value"] = ~named | (value_text != "")
     frame["quantified_num"] = frame["quantified"].fillna(False).astype(bool) & frame["value"].notna()
@@ -72,20 +79,26 @@ def indicator_facts(
         ],
         frame.index,
     )
-    frame["needs_number"] = frame["family"].isin(["数量", "成本"]) & named
-    frame["is_unmeasurable"] = frame["needs_number"] & ~frame["quantified"].fillna(False).astype(bool)
-    vague = [bool(found_words(v, "vague")) and not has_digit(v) for v in value_text]
-    frame["vague_words"] = ["、".join(found_words(v, "vague")) for v in value_text]
-    frame["is_vague_quantity"] = _bools(vague, frame.index) & (frame["family"] == "数量")
-    frame["is_vague_other"] = _bools(vague, frame.index) & (frame["family"] != "数量")
+
+
+def _measurability(frame: pd.DataFrame) -> None:
+    """Vague, ungraded, unmeasurable and ill-formed values (R-QUANT-01 … 10)."""
+    named, value_text = frame["level3"] != "", frame["value_text"]
     quantified = frame["quantified"].fillna(False).astype(bool)
+    frequency = holds(value_text, lambda v: found_words(v, "frequency"))
+    frame["needs_number"] = frame["family"].isin(["数量", "成本"]) & named
+    frame["is_unmeasurable"] = frame["needs_number"] & ~quantified
+    vague = _bools([bool(found_words(v, "vague")) and not has_digit(v) for v in value_text], frame.index)
+    frame["vague_words"] = ["、".join(found_words(v, "vague")) for v in value_text]
+    frame["is_vague_quantity"] = vague & (frame["family"] == "数量")
+    frame["is_vague_other"] = vague & (frame["family"] != "数量")
     frame["is_ungraded_text"] = (
         named
         & (value_text != "")
         & ~quantified
-        & ~_bools(vague, frame.index)
+        & ~vague
         & ~value_text.isin(_grading())
-        & ~holds(value_text, lambda v: found_words(v, "frequency"))
+        & ~frequency
         & (frame["baseline"] == "")
         & ~frame["needs_number"]
     )
@@ -106,22 +119,28 @@ def indicator_facts(
     growth = holds(frame["name"], lambda n: found_words(n, "growth"))
     frame["percent_value"] = frame["value"].where((frame["unit"] == "%") & ~growth)
     frame["percent_value_high"] = frame["value_high"].where((frame["unit"] == "%") & ~growth)
-    frame["timeliness_unmeasurable"] = (
-        (frame["family"] == "时效")
-        & named
-        & ~frame["quantified"].fillna(False).astype(bool)
-        & ~holds(value_text, lambda v: found_words(v, "frequency"))
-    )
-    level2_words = _level2_labels()
+    frame["timeliness_unmeasurable"] = (frame["family"] == "时效") & named & ~quantified & ~frequency
     frame["is_residue"] = (
         holds(value_text, lambda v: _BARE_NUMBERS.match(v))
-        | (named & frame["level3"].isin(level2_words))
+        | (named & frame["level3"].isin(_level2_labels()))
         | (~named & (value_text != ""))
     )
     frame["input_words"] = frame["level3"].map(lambda n: "、".join(found_words(n, "input")))
     frame["is_input_as_output"] = frame["family"].isin(["数量", "质量"]) & (
         (frame["input_words"] != "") | frame["unit"].isin(_MONEY_UNITS)
     )
+    frame["period_below_annual"] = _bools(
+        [
+            _period_below_annual(p, a, n)
+            for p, a, n in zip(frame["period_value"], frame["annual_value"], frame["level3"], strict=True)
+        ],
+        frame.index,
+    )
+
+
+def _reasonableness(frame: pd.DataFrame) -> None:
+    """Satisfaction, execution rate, zero and 100% targets (R-REASON-01 … 04)."""
+    named = frame["level3"] != ""
     frame["is_satisfaction"] = (frame["family"] == "满意度") & named
     frame["satisfaction_pct"] = frame["value"].where(frame["is_satisfaction"] & (frame["unit"] == "%"))
     frame["satisfaction_op_wrong"] = (
@@ -132,6 +151,15 @@ def indicator_facts(
     frame["is_zero_positive_count"] = (
         frame["quantified_num"] & (frame["value"] == 0) & (frame["unit"] != "%") & (frame["polarity"] != "negative")
     )
+    frame["is_hundred"] = (
+        frame["quantified_num"] & (frame["unit"] == "%") & (frame["value"] == 100) & (frame["op"] == "=")
+    )
+
+
+def _filing(frame: pd.DataFrame) -> None:
+    """Where each indicator is filed: categories, labels, duplicates (R-CONSIST-03/04/05/10, R-FORMAT-01)."""
+    named = frame["level3"] != ""
+    frame["level2_parent"] = frame["level2"].map(lambda l2: _parents().get(l2, ""))
     frame["is_misfiled"] = _bools(
         [
             bool(l2 and l1 and _parents().get(l2) and _parents()[l2] != l1 and _families().get(l1) != "成本")
@@ -149,45 +177,7 @@ def indicator_facts(
     variant = _is_variant(frame["level1_raw"], frame["level1"]) | _is_variant(frame["level2_raw"], frame["level2"])
     # Once per printed label block, not once per indicator row under it.
     frame["is_label_variant"] = variant & ~frame.duplicated(["doc_id", "level1", "level2_raw"])
-    frame["period_below_annual"] = _bools(
-        [
-            _period_below_annual(p, a, n)
-            for p, a, n in zip(frame["period_value"], frame["annual_value"], frame["level3"], strict=True)
-        ],
-        frame.index,
-    )
-    frame["cost_not_real"] = (
-        (frame["family"] == "成本")
-        & named
-        & (
-            frame["level3"].isin(level2_words)
-            | value_text.isin(words_tuple("cost_not_real"))
-            | (
-                (frame["unit"] == "%")
-                & (frame["value"] == 100)
-                & ~holds(frame["level3"], lambda n: found_words(n, "cost_base"))
-            )
-        )
-    )
-    frame["is_cost_monetary"] = (
-        (frame["family"] == "成本")
-        & named
-        & (
-            frame["unit"].str.startswith(("元", "万元", "亿元"))
-            | ((frame["unit"] == "%") & holds(frame["level3"], lambda n: found_words(n, "cost_base")))
-        )
-    )
-    frame["is_hundred"] = (
-        frame["quantified_num"] & (frame["unit"] == "%") & (frame["value"] == 100) & (frame["op"] == "=")
-    )
-    # A total-cost target in money must fit in the budget (R-COST-03).
-    factor = frame["unit"].map(money_factor())
-    total_cost = holds(frame["level3"], lambda n: found_words(n, "total_cost")) & factor.notna()
-    frame["total_cost_wan"] = (frame["value"] * factor / 10_000).where(total_cost)
-    frame["expend_wan"] = expend / 10_000
-    frame["total_cost_excess_yuan"] = (frame["value"] * factor - expend).where(total_cost)
     frame["is_generic_name"] = holds(frame["level3"], lambda n: found_words(n, "generic_name"))
-    frame["level2_parent"] = frame["level2"].map(lambda l2: _parents().get(l2, ""))
     key = frame["name"].str.replace(r"\s+", "", regex=True)
     frame["duplicate_name"] = named & frame.duplicated(["doc_id", "level2", "name"], keep=False)
     level2_count = frame[named].groupby(["doc_id", "name"])["level2"].transform("nunique")
@@ -199,27 +189,43 @@ def indicator_facts(
             l1 == "效益指标" and (d, k) in output_names
             for d, l1, k in zip(frame["doc_id"], frame["level1"], key, strict=True)
         ],
-        index=frame.index,
+        frame.index,
     )
-    return frame.reset_index(drop=True)
 
 
-def words_tuple(list_name: str) -> tuple[str, ...]:
-    from perfaudit.derive.words import words
+def _costs(frame: pd.DataFrame) -> None:
+    """Whether cost rows are real, monetary cost indicators (R-COST-01/02)."""
+    cost_rows = (frame["family"] == "成本") & (frame["level3"] != "")
+    has_base = holds(frame["level3"], lambda n: found_words(n, "cost_base"))
+    frame["cost_not_real"] = cost_rows & (
+        frame["level3"].isin(_level2_labels())
+        | frame["value_text"].isin(words("cost_not_real"))
+        | ((frame["unit"] == "%") & (frame["value"] == 100) & ~has_base)
+    )
+    frame["is_cost_monetary"] = cost_rows & (
+        frame["unit"].str.startswith(("元", "万元", "亿元")) | ((frame["unit"] == "%") & has_base)
+    )
 
-    return words(list_name)
+
+def _total_cost(frame: pd.DataFrame, expend) -> None:
+    """A total-cost target in money must fit in the budget (R-COST-03)."""
+    factor = frame["unit"].map(money_factor())
+    total_cost = holds(frame["level3"], lambda n: found_words(n, "total_cost")) & factor.notna()
+    frame["total_cost_wan"] = (frame["value"] * factor / 10_000).where(total_cost)
+    frame["expend_wan"] = expend / 10_000
+    frame["total_cost_excess_yuan"] = (frame["value"] * factor - expend).where(total_cost)
 
 
 def _placeholders() -> tuple[str, ...]:
-    return words_tuple("placeholder")
+    return words("placeholder")
 
 
 def _grading() -> tuple[str, ...]:
-    return words_tuple("grading")
+    return words("grading")
 
 
 def _count_name(name: str) -> bool:
-    return (name or "").endswith(words_tuple("count_name_suffix"))
+    return (name or "").endswith(words("count_name_suffix"))
 
 
 def _bools(values, index) -> pd.Series:
@@ -235,8 +241,6 @@ def _is_variant(raw: pd.Series, canonical: pd.Series) -> pd.Series:
 
 
 def _norm(label: str) -> str:
-    from perfaudit.template import key
-
     return key(label)
 
 
