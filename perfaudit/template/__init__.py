@@ -58,7 +58,8 @@ def split_sections(sheet: Sheet) -> tuple[dict[str, list[list[Cell]]], list[Cell
     return sections, markers
 
 
-def looks_like_form(sections: dict, markers: list[Cell], title: str) -> bool:
+def looks_like_form(sections: dict, title: str) -> bool:
+    """At least two of the expected sections, or a performance-target title and one section."""
     found = {name for name in sections if name in EXPECTED_SECTIONS}
     return len(found) >= 2 or ("绩效目标" in title and len(found) >= 1)
 
@@ -72,9 +73,9 @@ def parse_sheet(sheet: Sheet) -> dict | None:
     doc = Doc(sheet=sheet)
     doc.take(*markers)
     read_header(doc, sections.get("header", []))
-    if not looks_like_form(sections, markers, str(doc.info.get("title", ""))):
+    if not looks_like_form(sections, str(doc.info.get("title", ""))):
         return None
-    read_pairs(doc, sections.get("basic_info", []), "basic_info")
+    read_pairs(doc, sections.get("basic_info", []))
     read_budget(doc, sections.get("budget", []))
     read_goals(doc, sections.get("goals", []))
     read_tasks(doc, sections.get("tasks", []))

@@ -39,7 +39,7 @@ def read_header(doc: Doc, rows: list[list[Cell]]) -> None:
                         break
                 else:
                     doc.info.update(form_type="dept_overall", stage="")
-    read_pairs(doc, rows, "header")
+    read_pairs(doc, rows)
 
 
 def _label_value(cell: Cell, labels: dict) -> tuple[dict | None, str]:
@@ -53,7 +53,8 @@ def _label_value(cell: Cell, labels: dict) -> tuple[dict | None, str]:
     return None, ""
 
 
-def read_pairs(doc: Doc, rows: list[list[Cell]], section: str) -> None:
+def read_pairs(doc: Doc, rows: list[list[Cell]]) -> None:
+    """Label/value pairs (部门名称 …, 财政供养人员数 4): the value is what follows its label."""
     labels = lookup("info_labels", "label")
     for row in rows_for_pairs(doc, rows):
         i = 0
