@@ -18,6 +18,16 @@ from perfaudit.formset import FormSet
 from perfaudit.load import TemplateError, load
 from perfaudit.readers import ReadError
 
+
+def __getattr__(name: str):
+    # pa.charts imports matplotlib: only when a notebook asks for it.
+    if name == "charts":
+        import perfaudit.charts as charts
+
+        return charts
+    raise AttributeError(f"module 'perfaudit' has no attribute {name!r}")
+
+
 try:
     __version__ = version("perfaudit")
 except PackageNotFoundError:  # running from a source tree that was not installed

@@ -11,7 +11,7 @@ import pandas as pd
 
 from perfaudit.derive import derive
 from perfaudit.formset import FormSet
-from perfaudit.rules import build_findings, read_rules, validate
+from perfaudit.rules import build_findings, default_rulebook, read_rules, validate
 from perfaudit.rules.findings import check_templates
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -26,6 +26,7 @@ class Audit:
     frames: dict[str, pd.DataFrame]
     findings: pd.DataFrame
     rule_count: int
+    rulebook: Path | None = None
 
     def summary(self) -> pd.DataFrame:
         """Open findings per form and severity, with not-evaluated rules counted apart."""
@@ -39,7 +40,11 @@ class Audit:
         return docs.reset_index()
 
     def export(self, folder: str | os.PathLike) -> list[Path]:
-        """Write findings.json, findings.csv and tables/<table>.csv into ``folder``."""
+        """Write everything an auditor hands over into ``folder``, each file atomically.
+
+        findings.json, findings.csv, tables/<table>.csv, charts/*.png, workpaper.xlsx,
+        report.html and findings.docx — the same files as ``perfaudit audit --out``.
+        """
         from perfaudit.export import export_audit
 
         return export_audit(self, Path(folder))
@@ -101,7 +106,13 @@ def audit(
     for name, rules in suites.items():
         results.extend(validate(frames[name], rules, name))
     findings = build_findings(results, frames, forms)
-    result = Audit(forms=forms, frames=frames, findings=findings, rule_count=sum(len(r) for r in suites.values()))
+    result = Audit(
+        forms=forms,
+        frames=frames,
+        findings=findings,
+        rule_count=sum(len(r) for r in suites.values()),
+        rulebook=Path(rulebook) if rulebook else default_rulebook(),
+    )
     if ledger is not None:
         from perfaudit.ledger import apply_ledger
 

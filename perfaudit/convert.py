@@ -7,7 +7,6 @@ An auditor corrects a parse by hand in Excel or WPS and loads the workbook back 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -57,16 +56,9 @@ def _cell_value(value: object) -> object:
 
 
 def _save_atomically(book, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        book.save(temp)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-    return path
+    from perfaudit.export import write_atomically
+
+    return write_atomically(path, book.save)
 
 
 def is_canonical_workbook(path: Path) -> bool:

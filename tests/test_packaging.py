@@ -17,8 +17,9 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     env = (ROOT / "environment.yml").read_text(encoding="utf-8")
     listed = {}
     for line in env.split("dependencies:", 1)[1].splitlines():
-        match = re.match(r"^\s{2}-\s+([A-Za-z][\w.-]*[^#]*)$", line)
-        if match and match.group(1).strip() not in ("pip", "pip:") and not match.group(1).startswith("python"):
+        # conda packages (two spaces) and PyPI-only packages under pip: (six spaces)
+        match = re.match(r"^(?:\s{2}|\s{6})-\s+([A-Za-z][\w.-]*[^#]*)$", line)
+        if match and match.group(1).strip() not in ("pip", "pip:") and _requirement_name(match.group(1)) != "python":
             spec = match.group(1).strip()
             listed[_requirement_name(spec)] = spec.replace(" ", "")
     assert listed == wanted

@@ -1,0 +1,125 @@
+"""Charts of funding versus outputs: where the money goes, what each yuan is meant to buy.
+
+Every ``plot_*`` function takes a FormSet or an Audit and returns a matplotlib Figure whose
+Chinese renders on Windows, macOS and a bare Linux machine (see :mod:`perfaudit.charts.fonts`).
+A chart with no data for the forms loaded raises :class:`NothingToPlot`; :func:`all_charts` and
+:func:`write_charts` skip it.
+
+Example:
+    >>> import perfaudit as pa
+    >>> from perfaudit import charts
+    >>> forms = pa.load("data/forms")                 # doctest: +SKIP
+    >>> charts.plot_unit_costs(forms)                 # doctest: +SKIP
+    >>> charts.unit_cost_table(forms)                 # doctest: +SKIP
+    >>> charts.write_charts(forms, "out/charts")      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from perfaudit.charts._inputs import NothingToPlot
+from perfaudit.charts.budget import budget_lines, plot_budget, plot_task_money, task_money
+from perfaudit.charts.costs import plot_money_vs_output, plot_unit_costs, unit_cost_table
+from perfaudit.charts.indicators import indicator_framework, plot_indicator_framework
+from perfaudit.charts.style import styled
+from perfaudit.charts.years import departments_with_years, plot_year_over_year, year_over_year
+
+# DESIGN.md's name for the chart of funding against planned outputs.
+funding_vs_outputs = plot_unit_costs
+
+# Chart name (and PNG file name) → function; year-over-year charts are added per department.
+CHARTS: dict[str, Callable[..., Figure]] = {
+    "budget": plot_budget,
+    "task_money": plot_task_money,
+    "unit_costs": plot_unit_costs,
+    "money_vs_output": plot_money_vs_output,
+    "indicator_framework": plot_indicator_framework,
+}
+YEAR_OVER_YEAR = "year_over_year"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')  # characters Windows or a shell would trip over in a file name
+
+__all__ = [
+    "CHARTS",
+    "NothingToPlot",
+    "all_charts",
+    "budget_lines",
+    "departments_with_years",
+    "funding_vs_outputs",
+    "indicator_framework",
+    "plot_budget",
+    "plot_indicator_framework",
+    "plot_money_vs_output",
+    "plot_task_money",
+    "plot_unit_costs",
+    "plot_year_over_year",
+    "task_money",
+    "unit_cost_table",
+    "write_charts",
+    "year_over_year",
+]
+
+
+def chart_name(department: str) -> str:
+    """The stable name of a department's year-over-year chart (safe as a file name everywhere)."""
+    return f"{YEAR_OVER_YEAR}-{_UNSAFE.sub('_', department).strip('_.')}"
+
+
+def _charts(source) -> Iterator[tuple[str, Figure]]:
+    """Draw the charts one at a time, skipping those with nothing to plot."""
+    makers: list[tuple[str, Callable[[], Figure]]] = [(name, lambda fn=fn: fn(source)) for name, fn in CHARTS.items()]
+    makers += [
+        (chart_name(dept), lambda dept=dept: plot_year_over_year(source, dept))
+        for dept in departments_with_years(source)
+    ]
+    for name, make in makers:
+        try:
+            yield name, make()
+        except NothingToPlot:
+            continue
+
+
+def all_charts(source) -> dict[str, Figure]:
+    """Every chart that has data for the forms loaded, by stable name.
+
+    Example:
+        >>> sorted(all_charts(pa.load("data/forms")))   # doctest: +SKIP
+        ['budget', 'indicator_framework', 'money_vs_output', 'task_money', 'unit_costs',
+         'year_over_year-湛江市人力资源和社会保障局']
+    """
+    return dict(_charts(source))
+
+
+def write_charts(source, folder: str | os.PathLike) -> list[Path]:
+    """Write ``folder/<name>.png`` for every chart with data; return the paths written.
+
+    Each file is written to a temporary file in the folder and moved into place, so a reader
+    never sees half a PNG. Charts this package wrote earlier that no longer have data (a
+    year-over-year chart after a year was removed) are deleted, so the folder never shows a
+    stale chart beside fresh ones.
+    """
+    from perfaudit.export import write_atomically
+
+    folder = Path(folder)
+    written: list[Path] = []
+    for name, fig in _charts(source):
+        with styled():
+            path = write_atomically(folder / f"{name}.png", lambda temp, fig=fig: fig.savefig(temp, format="png"))
+        written.append(path)
+        fig.clear()  # the figure is ours alone: free its artists now rather than at garbage collection
+    for old in _ours(folder):
+        if old not in written:
+            old.unlink()
+    return written
+
+
+def _ours(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    names = {f"{name}.png" for name in CHARTS}
+    return [p for p in folder.glob("*.png") if p.name in names or p.name.startswith(f"{YEAR_OVER_YEAR}-")]

@@ -1,0 +1,74 @@
+"""What a chart function accepts (a FormSet or an Audit) and the facts it needs from either."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from perfaudit.formset import FormSet
+
+
+class NothingToPlot(ValueError):
+    """The loaded forms hold no data for this chart (e.g. year over year with one year)."""
+
+
+def forms_of(source) -> FormSet:
+    """The FormSet behind a FormSet or an Audit."""
+    if isinstance(source, FormSet):
+        return source
+    forms = getattr(source, "forms", None)
+    if isinstance(forms, FormSet):
+        return forms
+    raise TypeError(f"expected a FormSet or an Audit, got {type(source).__name__}")
+
+
+def unit_costs_of(source) -> pd.DataFrame:
+    """The audit's unit-cost frame, or the same frame derived from the forms."""
+    frames = getattr(source, "frames", None)
+    if isinstance(frames, dict) and "unit_costs" in frames:
+        return frames["unit_costs"]
+    from perfaudit.derive import unit_costs
+
+    return unit_costs(forms_of(source))
+
+
+def findings_of(source) -> pd.DataFrame | None:
+    """The audit's findings, or None for a FormSet."""
+    findings = getattr(source, "findings", None)
+    return findings if isinstance(findings, pd.DataFrame) else None
+
+
+def _form_parts(forms: FormSet) -> dict[str, tuple[str, str, str]]:
+    """doc_id → (department, "2024年", doc_id where department and year alone are ambiguous, else "")."""
+    parts = {}
+    for row in forms.documents.itertuples():
+        year = "" if pd.isna(row.year) else f"{int(row.year)}年"
+        parts[row.doc_id] = (row.department or row.doc_id, year)
+    counts = pd.Series(list(parts.values()), dtype="object").value_counts()
+    return {doc: (*part, doc if counts[part] > 1 else "") for doc, part in parts.items()}
+
+
+def form_titles(forms: FormSet) -> dict[str, str]:
+    """A short title per document: 部门 2024年 (with the doc_id where that is ambiguous)."""
+    return {
+        doc: f"{name} {year}".strip() + (f"（{doc_id}）" if doc_id else "")
+        for doc, (name, year, doc_id) in _form_parts(forms).items()
+    }
+
+
+def form_headers(forms: FormSet, width: int) -> dict[str, str]:
+    """Column headers for a grid of forms: the department wrapped to ``width``, the year below it."""
+    from perfaudit.charts.style import wrap
+
+    return {
+        doc: "\n".join(filter(None, [wrap(name, width), year, wrap(doc_id, width, 1)]))
+        for doc, (name, year, doc_id) in _form_parts(forms).items()
+    }
+
+
+def ordered_docs(forms: FormSet) -> list[str]:
+    """doc_ids grouped by department (in the order first loaded), oldest year first within each."""
+    docs = forms.documents[["doc_id", "department", "year"]].copy()
+    first = {dept: n for n, dept in reversed(list(enumerate(docs["department"])))}
+    docs["_dept"] = docs["department"].map(first)
+    docs["_year"] = docs["year"].astype("Float64").fillna(0)
+    return docs.sort_values(["_dept", "_year"], kind="stable")["doc_id"].tolist()

@@ -1,0 +1,262 @@
+"""Year over year for one department: its budget, its task money and its key targets.
+
+Drawn only when the forms loaded hold the same department in two or more years. Tasks and
+indicators are paired across years by name (ignoring a trailing bracketed unit such as
+"（人）" and small wording changes), since forms renumber and reword them from year to year.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from perfaudit.charts._inputs import NothingToPlot, forms_of
+from perfaudit.charts.style import (
+    BLUE,
+    GREY,
+    ORANGE,
+    ROW_IN,
+    SERIES,
+    add_header,
+    add_note,
+    amount,
+    finish,
+    label_bars,
+    money_label,
+    new_figure,
+    plain,
+    plain_ticks,
+    styled,
+    wan,
+    wrap,
+)
+
+SIMILAR = 0.8  # difflib ratio above which two names are the same task or indicator
+_BUDGET_ITEMS = ("基本支出", "项目支出", "财政拨款", "其他资金")
+_TRAILING_BRACKET = re.compile(r"[（(][^（）()]*[）)]\s*$")
+_OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": ""}
+
+
+def departments_with_years(source) -> dict[str, list[str]]:
+    """Departments loaded in two or more years: department → doc_ids, oldest year first.
+
+    When one year has several forms of a department (申报 and 批复), the last one loaded is used.
+    """
+    docs = forms_of(source).documents
+    docs = docs[docs["year"].notna() & (docs["department"] != "")]
+    out = {}
+    for department, part in docs.groupby("department", sort=False):
+        per_year = part.drop_duplicates("year", keep="last").sort_values("year")
+        if len(per_year) >= 2:
+            out[department] = per_year["doc_id"].tolist()
+    return out
+
+
+def _norm(name: str) -> str:
+    name = _TRAILING_BRACKET.sub("", name or "")
+    return re.sub(r"[\s“”\"'‘’]", "", name)
+
+
+def _pair(names_by_year: list[list[str]]) -> list[list[int | None]]:
+    """Rows of indexes (one per year, None when missing) pairing names across years, newest first."""
+    rows: list[list[int | None]] = []
+    labels: list[str] = []
+    years = len(names_by_year)
+    for y in range(years - 1, -1, -1):
+        for i, name in enumerate(names_by_year[y]):
+            best, score = None, SIMILAR
+            for r, row in enumerate(rows):
+                if row[y] is None:
+                    ratio = difflib.SequenceMatcher(None, _norm(name), labels[r]).ratio()
+                    if ratio >= score:
+                        best, score = r, ratio
+            if best is None:
+                rows.append([None] * years)
+                labels.append(_norm(name))
+                best = len(rows) - 1
+            rows[best][y] = i
+    return rows
+
+
+def year_over_year(source, department: str) -> dict[str, pd.DataFrame]:
+    """The frames behind the chart: ``budget``, ``tasks`` (one column per year, 万元) and ``targets``."""
+    forms = forms_of(source)
+    doc_ids = departments_with_years(forms).get(department)
+    if not doc_ids:
+        raise NothingToPlot(f"{department}: fewer than two years loaded")
+    docs = forms.documents.set_index("doc_id")
+    years = [int(docs.at[d, "year"]) for d in doc_ids]
+
+    budget = forms.budget[forms.budget["doc_id"].isin(doc_ids) & forms.budget["item"].isin(_BUDGET_ITEMS)]
+    table = budget.pivot_table(index="item", columns="doc_id", values="amount_yuan", aggfunc="sum")
+    table = table.reindex(index=[i for i in _BUDGET_ITEMS if i in table.index], columns=doc_ids)
+    budget_wan = table.map(wan).set_axis(years, axis=1).dropna(how="all")
+
+    tasks = forms.tasks[forms.tasks["planned_yuan"].notna()]
+    per_year = [tasks[tasks["doc_id"] == d].reset_index(drop=True) for d in doc_ids]
+    rows = _pair([part["name"].tolist() for part in per_year])
+    task_rows = []
+    for row in rows:
+        newest = max(y for y, i in enumerate(row) if i is not None)
+        entry = {"task": per_year[newest].at[row[newest], "name"]}
+        for y, i in enumerate(row):
+            entry[years[y]] = None if i is None else wan(per_year[y].at[i, "planned_yuan"])
+        task_rows.append(entry)
+    tasks_wan = pd.DataFrame(task_rows, columns=["task", *years]).set_index("task")
+
+    return {"budget": budget_wan, "tasks": tasks_wan, "targets": _targets(forms, doc_ids[-2], doc_ids[-1])}
+
+
+def _targets(forms, before: str, after: str) -> pd.DataFrame:
+    """Quantified indicators present in both years with the same unit, and their relative change."""
+    ind = forms.indicators
+    quantified = ind["value"].notna() & (ind["op"] != "qualitative") & (ind["level3"] != "")
+    old = ind[quantified & (ind["doc_id"] == before)].reset_index(drop=True)
+    new = ind[quantified & (ind["doc_id"] == after)].reset_index(drop=True)
+    rows = []
+    for i_old, i_new in _pair([old["level3"].tolist(), new["level3"].tolist()]):
+        if i_old is None or i_new is None:
+            continue
+        a, b = old.iloc[i_old], new.iloc[i_new]
+        if a["unit"] != b["unit"] or a["value"] == 0:
+            continue
+        rows.append(
+            {
+                "indicator": b["level3"],
+                "before": _target_text(a),
+                "after": _target_text(b),
+                "value_before": a["value"],
+                "value_after": b["value"],
+                "change_pct": round((b["value"] - a["value"]) / abs(a["value"]) * 100, 2),
+                "polarity": b["polarity"] or a["polarity"],
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["indicator", "before", "after", "value_before", "value_after", "change_pct", "polarity"]
+    )
+
+
+def _target_text(row: pd.Series) -> str:
+    if row["op"] == "range" and pd.notna(row["value_high"]):
+        return f"{plain(row['value'])}–{plain(row['value_high'])}{row['unit']}"
+    return f"{_OPS.get(row['op'], '')}{plain(row['value'])}{row['unit']}"
+
+
+def _stricter(change: float, polarity: str) -> str:
+    """up (要求提高), down (要求降低), same, or unknown when the indicator's direction is unknown."""
+    if change == 0:
+        return "same"
+    if polarity not in ("positive", "negative"):
+        return "unknown"
+    return "up" if (change > 0) == (polarity == "positive") else "down"
+
+
+_STRICTER_COLOUR = {"up": BLUE, "down": ORANGE, "same": GREY, "unknown": "#9dbad5"}
+_STRICTER_ZH = {"up": "要求提高", "down": "要求降低", "same": "持平", "unknown": "方向不明"}
+
+
+def plot_year_over_year(source, department: str | None = None) -> Figure:
+    """Budget, task money and key targets of one department across the years loaded.
+
+    Args:
+        source: a FormSet or an Audit.
+        department: the department as printed; by default the first one loaded in two or more years.
+
+    Raises:
+        NothingToPlot: no department (or not this one) is loaded in two years.
+
+    Example:
+        >>> plot_year_over_year(pa.load("data/forms"))   # doctest: +SKIP
+    """
+    found = departments_with_years(source)
+    if department is None:
+        if not found:
+            raise NothingToPlot("no department is loaded in two or more years")
+        department = next(iter(found))
+    data = year_over_year(source, department)
+    budget, tasks, targets = data["budget"], data["tasks"], data["targets"]
+    years = list(tasks.columns) if len(tasks.columns) else list(budget.columns)
+    colour = {year: SERIES[n % len(SERIES)] for n, year in enumerate(years)}
+    with styled():
+        task_labels = [wrap(name, 30) for name in tasks.index]
+        target_labels = [wrap(name, 30) for name in targets["indicator"]]
+        panels = []
+        if not budget.empty:
+            panels.append(("budget", len(budget) * max(len(years) * 0.55, 1)))
+        if not tasks.empty:
+            lines = sum(1 + 0.35 * t.count("\n") for t in task_labels)
+            panels.append(("tasks", lines * max(len(years) * 0.55, 1)))
+        if not targets.empty:
+            panels.append(("targets", sum(1 + 0.35 * t.count("\n") for t in target_labels)))
+        if not panels:
+            raise NothingToPlot(f"{department}: no budget, task money or comparable target in two years")
+        rows = [r for _, r in panels]
+        fig = new_figure(sum(r * ROW_IN + 0.8 for r in rows) + 0.7)
+        axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [r + 2.4 for r in rows]})
+        for ax, (kind, _) in zip(axes[:, 0], panels, strict=True):
+            if kind == "budget":
+                _grouped(ax, budget, list(budget.index), colour)
+                ax.set_xlabel(money_label("budget", "amount_yuan"))
+                ax.set_title("部门预算")
+            elif kind == "tasks":
+                _grouped(ax, tasks, task_labels, colour)
+                ax.set_xlabel(money_label("tasks", "planned_yuan"))
+                ax.set_title("年度重点工作任务拟投入资金（按任务名称对应）")
+            else:
+                _targets_panel(ax, targets, target_labels)
+                ax.set_title(f"关键指标：{years[-1]}年相对{years[-2]}年的变动（同名、同单位的定量指标）")
+        handles = [Patch(color=colour[y], label=f"{y}年") for y in years]
+        add_header(fig, f"年度对比：{department}", handles)
+        notes = ["金额条旁括号内为相对上一年度的变动；“—”为该年度未列。"]
+        if not targets.empty:
+            kinds = {_stricter(c, p) for c, p in zip(targets["change_pct"], targets["polarity"], strict=True)}
+            names = {"up": "蓝色", "down": "橙色", "same": "灰色", "unknown": "浅蓝"}
+            legend = "，".join(f"{names[s]}为{_STRICTER_ZH[s]}" for s in _STRICTER_ZH if s in kinds)
+            notes.append(f"指标变动：{legend}（按指标方向判断）。")
+        add_note(fig, "\n".join(notes))
+        return finish(fig)
+
+
+def _grouped(ax, frame: pd.DataFrame, labels: list[str], colour: dict) -> None:
+    """Horizontal bars, one group per row of ``frame`` and one bar per year (column)."""
+    years = list(frame.columns)
+    height = 0.8 / len(years)
+    base = np.arange(len(frame))
+    for n, year in enumerate(years):
+        values = frame[year]
+        y = base - 0.4 + height * (n + 0.5)
+        bars = ax.barh(y, values.fillna(0), height=height * 0.92, color=colour[year])
+        texts = []
+        for row, value in enumerate(values):
+            if pd.isna(value):
+                texts.append("—")
+                continue
+            text = amount(value)
+            previous = frame.iloc[row, n - 1] if n else None
+            if previous is not None and pd.notna(previous) and previous:
+                text += f"（{(value - previous) / previous:+.1%}）"
+            texts.append(text)
+        label_bars(ax, bars, texts, fontsize=7)
+    ax.set_yticks(base, labels=labels)
+    ax.set_ylim(len(frame) - 0.5, -0.5)
+    ax.xaxis.set_major_formatter(plain_ticks())
+    ax.grid(axis="x")
+
+
+def _targets_panel(ax, targets: pd.DataFrame, labels: list[str]) -> None:
+    kinds = [_stricter(c, p) for c, p in zip(targets["change_pct"], targets["polarity"], strict=True)]
+    y = list(range(len(targets)))
+    bars = ax.barh(y, targets["change_pct"], height=0.6, color=[_STRICTER_COLOUR[k] for k in kinds])
+    texts = [f"{b} → {a}" for b, a in zip(targets["before"], targets["after"], strict=True)]
+    label_bars(ax, bars, texts, fontsize=7)
+    ax.axvline(0, color="#666666", linewidth=0.8)
+    ax.set_yticks(y, labels=labels)
+    ax.set_ylim(len(targets) - 0.4, -0.6)
+    ax.xaxis.set_major_formatter(plain_ticks())
+    ax.grid(axis="x")
+    ax.set_xlabel("变动率(%)")

@@ -1,0 +1,99 @@
+"""Writing results to files: always atomically, CSV as UTF-8 with BOM so Excel shows Chinese.
+
+:func:`export_audit` writes everything an audit produces into one folder; ``audit.export(dir)``
+and ``perfaudit audit --out DIR`` both call it, so they write the same files:
+
+- ``findings.json``, ``findings.csv`` and ``tables/<table>.csv`` — the data (deterministic);
+- ``charts/*.png`` — from :mod:`perfaudit.charts`, when the package has it;
+- ``workpaper.xlsx`` — the working paper (:mod:`perfaudit.export.workpaper`);
+- ``report.html`` — one self-contained page, printable (:mod:`perfaudit.export.report`);
+- ``findings.docx`` — a Word draft of the findings section (:mod:`perfaudit.export.worddoc`).
+
+Every file goes to a temporary file beside it first and is moved into place, so a folder that
+already holds an export never has a half-written file in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+
+def write_atomically(path: Path, write: Callable[[str], None]) -> Path:
+    """Call ``write(temp_path)`` and move the result into place; a failure leaves ``path`` as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        write(temp)
+        # mkstemp creates the file for its owner only; give it the mode a plain open() would.
+        os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text(text: str, path: Path) -> Path:
+    """A UTF-8 text file, atomically."""
+    return write_atomically(path, lambda temp: Path(temp).write_text(text, encoding="utf-8"))
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    return write_atomically(path, lambda temp: frame.to_csv(temp, index=False, encoding="utf-8-sig"))
+
+
+def write_tables(forms, folder: Path) -> list[Path]:
+    """``<table>.csv`` for every table of the FormSet."""
+    return [write_csv(frame, folder / f"{name}.csv") for name, frame in forms.tables.items()]
+
+
+def findings_records(findings: pd.DataFrame) -> list[dict]:
+    """Findings as JSON-ready dicts (nulls as null, years as integers)."""
+    records = []
+    for row in findings.to_dict("records"):
+        records.append(
+            {
+                k: (None if v is pd.NA or (isinstance(v, float) and v != v) else (int(v) if k == "year" else v))
+                for k, v in row.items()
+            }
+        )
+    return records
+
+
+def export_audit(audit, folder: Path) -> list[Path]:
+    """Write every output of an audit into ``folder`` and return the paths written.
+
+    Example:
+        >>> export_audit(pa.audit(pa.load("data/forms")), Path("out"))   # doctest: +SKIP
+    """
+    from perfaudit.export.common import write_chart_images
+    from perfaudit.export.report import export_report
+    from perfaudit.export.worddoc import export_findings_docx
+    from perfaudit.export.workpaper import export_workpaper
+
+    folder = Path(folder)
+    text = json.dumps(findings_records(audit.findings), ensure_ascii=False, indent=1)
+    written = [write_text(text + "\n", folder / "findings.json")]
+    written.append(write_csv(audit.findings, folder / "findings.csv"))
+    written.extend(write_tables(audit.forms, folder / "tables"))
+    written.append(write_csv(audit.findings, folder / "tables" / "findings.csv"))
+    written.append(write_csv(audit.frames["unit_costs"], folder / "tables" / "unit_costs.csv"))
+    charts = write_chart_images(audit, folder / "charts")
+    written.extend(charts)
+    written.append(export_workpaper(audit, folder / "workpaper.xlsx", charts))
+    written.append(export_report(audit, folder / "report.html", charts))
+    written.append(export_findings_docx(audit, folder / "findings.docx"))
+    return written
