@@ -213,3 +213,19 @@ if __name__ == "__main__":  # pragma: no cover - `make notebooks`
 
     for path in render_notebooks(*sys.argv[1:3]):
         print(path)
+
+
+def chart(plot, source, **kwargs):
+    """Draw a chart in a notebook, or say in a line why there is nothing to draw.
+
+    Example:
+        >>> chart(charts.plot_unit_costs, result)   # doctest: +SKIP
+    """
+    from IPython.display import Markdown
+
+    from perfaudit.charts import NothingToPlot
+
+    try:
+        return plot(source, **kwargs)
+    except NothingToPlot as reason:
+        return Markdown(f"*（无可绘制的数据 nothing to plot：{reason}）*")

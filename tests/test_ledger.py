@@ -44,7 +44,14 @@ def test_ledger_life_cycle_over_three_runs(folder, tmp_path):
     # The auditor accepts the 东坑 money gap with a note, in Excel.
     gap = first.findings[first.findings["rule_id"] == "R-ARITH-03"].iloc[0]
     vague = first.findings[(first.findings["rule_id"] == "R-QUANT-02")].iloc[0]
-    _edit_ledger(ledger_path, gap.finding_id, status="accepted", note="差额为其他事业发展性支出，已核实", who="李审计", when="2026-01-20")
+    _edit_ledger(
+        ledger_path,
+        gap.finding_id,
+        status="accepted",
+        note="差额为其他事业发展性支出，已核实",
+        who="李审计",
+        when="2026-01-20",
+    )
 
     # Next version of the form: one vague value fixed, a satisfaction target lowered.
     text = DONGKENG.read_text(encoding="utf-8")
@@ -61,7 +68,10 @@ def test_ledger_life_cycle_over_three_runs(folder, tmp_path):
     new = second.findings[second.findings["change"] == "new"]
     assert list(new["rule_id"]) == ["R-REASON-01"] and "≥70%" in new.iloc[0].message
     ledger = read_ledger(ledger_path).set_index("finding_id")
-    assert ledger.at[vague.finding_id, "status"] == "resolved" and ledger.at[vague.finding_id, "resolved_on"] == "2026-02-09"
+    assert (
+        ledger.at[vague.finding_id, "status"] == "resolved"
+        and ledger.at[vague.finding_id, "resolved_on"] == "2026-02-09"
+    )
     assert ledger.at[gap.finding_id, "复核人"] == "李审计" and ledger.at[gap.finding_id, "who"] == "李审计"
     assert ledger.at[new.iloc[0].finding_id, "first_seen"] == "2026-02-09"
 

@@ -147,15 +147,179 @@ def test_merged_cells_sit_at_their_top_left_like_excel():
 # --- no ruling: text rows for the text path of the template --------------------------------
 
 
-def test_unruled_pdf_falls_back_to_wrapped_text_rows(loaded):
-    sheets = read_pdf(PDFS / "dongkeng-fulian-2024-unruled.pdf")
+UNRULED = PDFS / "dongkeng-fulian-2024-unruled.pdf"
+
+
+@pytest.mark.parametrize("table", FIELD_TABLES)
+def test_unruled_pdf_gives_the_text_tables(loaded, table):
+    assert_same_table(loaded(DONGKENG), loaded(UNRULED), table)
+
+
+def test_unruled_pdf_falls_back_to_wrapped_text_rows():
+    sheets = read_pdf(UNRULED)
     assert [s.wrapped for s in sheets] == [True]
     assert all(cell.col is None for row in sheets[0].rows for cell in row)
-    text, pdf = loaded(DONGKENG), loaded(PDFS / "dongkeng-fulian-2024-unruled.pdf")
-    for table in ("budget", "goals"):
-        assert_same_table(text, pdf, table)
-    assert pdf.documents.department.tolist() == ["东莞市东坑镇妇女联合会"]
-    assert len(pdf.tasks) == len(text.tasks)
+
+
+def _unruled_rows():
+    return [[cell.text for cell in row] for row in read_pdf(UNRULED)[0].rows]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(["基本信息", "财政供养人员数", "4", "下属二级单位数", "0"], id="labels-and-values-on-one-line"),
+        pytest.param(
+            ["名称", "主要实施内容", "拟投入的资金（元）", "期望达到的目标（概述）"], id="header-cell-wrapped"
+        ),
+        pytest.param(
+            [
+                "困境妇女儿童慰问",
+                "开展困境妇女儿童慰问、帮扶工作，计划对不少于30人次进行节日慰问、疾病救助、助养助教等，"
+                "了解、掌握困境妇女、儿童的生活情况，协助她们解决遇到的问题。",
+                "40,000.00",
+                "关爱困境妇女儿童，开展困境妇女儿童慰问、帮扶工作，提升她们积极面对生活的自信心。",
+            ],
+            id="body-cells-wrapped-up-to-a-lone-full-stop",
+        ),
+        pytest.param(
+            [
+                "家家幸福安康工程",
+                "2024年计划开展约30场具特色的家庭文明建设活动。",
+                "200,000.00",
+                "推动社会主义核心价值观在家庭落地生根，筑牢家庭和睦和社会和谐稳定的根基。",
+            ],
+            id="cells-one-character-apart",
+        ),
+        pytest.param(["其他需完成的任务（可选填）"], id="open-bracket-goes-on"),
+        pytest.param(["慰问走访及时率", "100%", "100%"], id="merged-label-taken-out-of-its-middle-row"),
+    ],
+)
+def test_unruled_table_row_is_one_line_with_one_fragment_per_cell(row):
+    """What pdftotext prints for a row whose cells fit, also for rows whose cells wrap."""
+    assert row in _unruled_rows()
+
+
+@pytest.mark.parametrize(
+    ("label", "first_row"),
+    [
+        pytest.param("产出指标", ["数量指标"], id="level1-before-its-first-level2"),
+        pytest.param("数量指标", ["开展活动数量", "≥100场", "≥100场"], id="centred-between-rows-2-and-3"),
+        pytest.param("时效指标", ["工作任务进度完成率", "100%", "100%"], id="centred-on-row-2-of-3"),
+        pytest.param("效益指标", ["经济效益指标"], id="level1-on-the-6th-of-11-rows"),
+        pytest.param("经济效益指标", ["社会效益指标"], id="level2-without-indicators"),
+        pytest.param("社会效益指标", ["提升群众对妇联工作认可", "有效提升", "有效提升"], id="centred-on-row-3-of-5"),
+        pytest.param("可持续影响指标", ["持续提升妇女心理健康", "长期性", "长期性"], id="span-continued-on-page-3"),
+    ],
+)
+def test_unruled_merged_label_comes_before_the_rows_it_spans(label, first_row):
+    """The sheet centres a merged label on its rows; the template reads a label before its rows."""
+    rows = _unruled_rows()
+    assert rows.count([label]) == 1
+    assert rows[rows.index([label]) + 1] == first_row
+
+
+def test_unruled_moved_label_keeps_the_reference_where_it_is_printed():
+    by_text = {cell.text: cell for row in read_pdf(UNRULED)[0].rows for cell in row}
+    assert (by_text["产出指标"].ref, by_text["宣传制品质量达标率"].ref) == ("p2!A15", "p2!B15")
+    assert by_text["可持续影响指标"].ref == "p2!A33"
+
+
+def test_unruled_table_continued_over_pages_drops_the_repeated_header(loaded):
+    assert _unruled_rows().count(["一级指标", "二级指标", "三级指标", "实施周期指标值", "年度指标值"]) == 1
+    leftovers = loaded(UNRULED).leftovers
+    assert leftovers.source_ref.tolist() == ["p3"]
+    assert "repeated" in leftovers.reason.iloc[0]
+
+
+# Spanning labels on made-up pages: columns A-D at x = 0, 40, 80, 120; one-character cells 8 pt
+# wide and high; rows 20 pt apart; page 2 lies 1,000 pt below page 1 on the canvas.
+_X = {"A": 0, "B": 40, "C": 80, "D": 120}
+
+
+def _text_rows(*lines):
+    """Text rows from ``(page, y, "A:x B:y ...")``."""
+    from perfaudit.readers.pdf_text import TextCell, TextRow
+
+    rows = []
+    for number, (page, y, spec) in enumerate(lines, start=1):
+        cells = []
+        for item in spec.split():
+            column, text = item.split(":")
+            x = _X[column]
+            char = {"text": text, "x0": x, "x1": x + 8, "top": y - 4, "bottom": y + 4, "size": 8, "page": page}
+            cells.append(TextCell(fragments=[[char]], x0=x, top=y - 4, x1=x + 8, bottom=y + 4))
+        rows.append(TextRow(cells=cells, page=page, number=number))
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("lines", "header_bottoms", "order"),
+    [
+        pytest.param(
+            [(1, 10, "A:一 B:三 C:值"), (1, 30, "B:a C:1"), (1, 40, "A:L"), (1, 50, "B:b C:2"), (1, 70, "A:M B:c C:3")],
+            {},
+            ["一三值", "L", "a1", "b2", "Mc3"],
+            id="label-between-its-two-rows",
+        ),
+        pytest.param(
+            [
+                (1, 10, "A:一 B:三 C:值"),
+                (1, 30, "B:a C:1"),
+                (1, 50, "A:L B:b C:2"),
+                (1, 70, "B:c C:3"),
+                (1, 90, "A:M B:d"),
+            ],
+            {},
+            ["一三值", "L", "a1", "b2", "c3", "Md"],
+            id="label-on-the-middle-of-three-rows",
+        ),
+        pytest.param(
+            [
+                (1, 10, "A:一 B:二 C:三 D:值"),
+                (1, 30, "C:a D:1"),
+                (1, 40, "B:x"),
+                (1, 50, "C:b D:2"),
+                (1, 60, "A:P"),
+                (1, 70, "C:c D:3"),
+                (1, 80, "B:y"),
+                (1, 90, "C:d D:4"),
+                (1, 110, "A:M B:z C:e D:5"),
+            ],
+            {},
+            ["一二三值", "P", "x", "a1", "b2", "y", "c3", "d4", "Mze5"],
+            id="two-levels",
+        ),
+        pytest.param(
+            [(1, 10, "A:t C:v"), (1, 30, "A:s B:L C:4 D:k"), (1, 50, "C:w")],
+            {},
+            ["tv", "sL4k", "w"],
+            id="other-columns-beside-it-not-a-label",
+        ),
+        pytest.param(
+            [
+                (1, 10, "A:一 B:三 C:值"),
+                (1, 30, "B:a C:1"),
+                (1, 50, "B:b C:2"),
+                (1, 60, "A:L"),
+                (2, 1030, "B:c C:3"),
+                (2, 1050, "B:d C:4"),
+                (2, 1070, "B:e C:5"),
+                (2, 1080, "A:N"),
+                (2, 1090, "B:f C:6"),
+                (2, 1110, "A:M B:g C:7"),
+            ],
+            {2: 1014},
+            ["一三值", "L", "a1", "b2", "c3", "d4", "N", "e5", "f6", "Mg7"],
+            id="span-continued-on-the-next-page",
+        ),
+    ],
+)
+def test_spanning_label_goes_before_its_first_row(lines, header_bottoms, order):
+    from perfaudit.readers.pdf_spans import order_rows
+
+    rows = order_rows(_text_rows(*lines), header_bottoms)
+    assert ["".join(cell.text for cell in row) for row in rows] == order
 
 
 # --- several forms, and files that cannot be read ------------------------------------------

@@ -371,7 +371,9 @@ def year_pair(prev_edit=None, cur_edit=None):
     return (prev_edit or (lambda t: t), cur_edit or (lambda t: t))
 
 
-BUDGET_70 = replace(("项目支出 50.00", "项目支出 60.00"), ("财政拨款 60.00", "财政拨款 70.00"), (" 50.00 培训学员", " 60.00 培训学员"))
+BUDGET_70 = replace(
+    ("项目支出 50.00", "项目支出 60.00"), ("财政拨款 60.00", "财政拨款 70.00"), (" 50.00 培训学员", " 60.00 培训学员")
+)
 UNIT_COST_YEAR = tasks(
     ("基本支出", "保障单位日常运转。", "10.00", "保障单位日常运转。"),
     ("职业技能培训专场", "开展不少于10场职业技能培训活动。", "50.00", OUTCOME),
@@ -380,8 +382,14 @@ UNIT_COST_YEAR = tasks(
 YEARLY = [
     pytest.param("R-YOY-01/budget-changed", *year_pair(None, BUDGET_70), id="copied-while-budget-rose"),
     pytest.param("R-YOY-01/budget-same", *year_pair(), id="copied-same-budget"),
-    pytest.param("R-YOY-02", *year_pair(None, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥800人次"))), id="target-lowered"),
-    pytest.param("R-YOY-03/apart", *year_pair(None, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥1500人次"))), id="quantity-up-50"),
+    pytest.param(
+        "R-YOY-02", *year_pair(None, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥800人次"))), id="target-lowered"
+    ),
+    pytest.param(
+        "R-YOY-03/apart",
+        *year_pair(None, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥1500人次"))),
+        id="quantity-up-50",
+    ),
     pytest.param(
         "R-YOY-03/opposite",
         *year_pair(None, lambda t: BUDGET_70(t).replace("培训学员人次 ≥1000人次", "培训学员人次 ≥900人次")),
@@ -390,7 +398,10 @@ YEARLY = [
     pytest.param("R-YOY-05", *year_pair(None, remove("预算执行率 ≥95%")), id="indicator-dropped"),
     pytest.param(
         "R-YOY-06",
-        *year_pair(UNIT_COST_YEAR, lambda t: UNIT_COST_YEAR(t).replace("10场职业技能培训活动。 50.00", "10场职业技能培训活动。 35.00")),
+        *year_pair(
+            UNIT_COST_YEAR,
+            lambda t: UNIT_COST_YEAR(t).replace("10场职业技能培训活动。 50.00", "10场职业技能培训活动。 35.00"),
+        ),
         id="unit-cost-down-30",
     ),
 ]
@@ -400,8 +411,16 @@ YEARLY_PASSING = [
         *year_pair(BUDGET_70, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥900人次"))),
         id="target-lowered-less-than-budget",
     ),
-    pytest.param("R-YOY-01/budget-changed", *year_pair(None, replace(("学员满意度 ≥90%", "学员满意度 ≥92%"))), id="targets-revised"),
-    pytest.param("R-YOY-03/apart", *year_pair(None, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥1100人次"))), id="quantity-up-10"),
+    pytest.param(
+        "R-YOY-01/budget-changed",
+        *year_pair(None, replace(("学员满意度 ≥90%", "学员满意度 ≥92%"))),
+        id="targets-revised",
+    ),
+    pytest.param(
+        "R-YOY-03/apart",
+        *year_pair(None, replace(("培训学员人次 ≥1000人次", "培训学员人次 ≥1100人次"))),
+        id="quantity-up-10",
+    ),
 ]
 
 
@@ -427,8 +446,12 @@ def case_audit(tmp_path_factory):
     for group, params in (("yoy", YEARLY), ("yoy-pass", YEARLY_PASSING)):
         for param in params:
             _, prev_edit, cur_edit = param.values
-            (folder / f"{group}-{param.id}-2023.txt").write_text(_year_form(prev_edit(CLEAN), param.id, 2023), encoding="utf-8")
-            (folder / f"{group}-{param.id}-2024.txt").write_text(_year_form(cur_edit(CLEAN), param.id, 2024), encoding="utf-8")
+            (folder / f"{group}-{param.id}-2023.txt").write_text(
+                _year_form(prev_edit(CLEAN), param.id, 2023), encoding="utf-8"
+            )
+            (folder / f"{group}-{param.id}-2024.txt").write_text(
+                _year_form(cur_edit(CLEAN), param.id, 2024), encoding="utf-8"
+            )
     return audit(pa.load(folder))
 
 
@@ -458,7 +481,9 @@ def test_rule_holds(case_audit, request, key, edit):
 @pytest.mark.parametrize(("key", "prev_edit", "cur_edit"), YEARLY)
 def test_year_over_year_rule_fires(case_audit, request, key, prev_edit, cur_edit):
     assert key in fired(case_audit, f"yoy-{request.node.callspec.id}-2024")
-    assert fired(case_audit, f"yoy-{request.node.callspec.id}-2023") & {key} == set()  # the first year has no predecessor
+    assert (
+        fired(case_audit, f"yoy-{request.node.callspec.id}-2023") & {key} == set()
+    )  # the first year has no predecessor
 
 
 @pytest.mark.parametrize(("key", "prev_edit", "cur_edit"), YEARLY_PASSING)
