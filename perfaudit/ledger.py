@@ -23,7 +23,6 @@ from perfaudit.export import write_atomically
 
 STATUSES = ("open", "accepted", "explained", "waived", "resolved")
 DECIDED = ("accepted", "explained", "waived")
-STATUS_ZH = {"open": "待处理", "accepted": "已接受", "explained": "已说明", "waived": "豁免", "resolved": "已解决"}
 # The columns perfaudit writes; the auditor edits status, note, who and when.
 COLUMNS = (
     "finding_id",
@@ -91,8 +90,14 @@ def read_ledger(path: Path) -> pd.DataFrame:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
-    text = path.read_bytes().decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+    from perfaudit.readers.cells import ReadError
+    from perfaudit.readers.text import decode_text
+
+    try:  # Excel on Chinese Windows saves a plain "CSV" as GBK
+        text = decode_text(path.read_bytes(), path)
+    except ReadError as err:
+        raise LedgerError(str(err)) from None
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
@@ -134,12 +139,22 @@ def _write_xlsx(ledger: pd.DataFrame, temp: str) -> None:
     book.save(temp)
 
 
-def merge(findings: pd.DataFrame, ledger: pd.DataFrame, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def merge(
+    findings: pd.DataFrame, ledger: pd.DataFrame, today: date, scope: set[tuple[str, str]] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Merge this run's findings into the ledger.
+
+    Args:
+        findings: this run's findings.
+        ledger: the ledger as read (all text).
+        today: the run date written into ``first_seen`` and ``resolved_on``.
+        scope: the (department, year) pairs this run audited; a ledger row of another
+            department or year is left alone (a run on one year does not resolve the others).
 
     Returns ``(findings, ledger)``: the findings with the ledger's ``status`` and ``note`` and a
     ``change`` column (new / persisting / reopened / resolved; resolved findings are appended as
-    rows of their own), and the updated ledger.
+    rows of their own), and the updated ledger. A row counts as resolved while ``resolved_on``
+    holds a date; an auditor's decision (accepted, explained, waived) is never overwritten.
     """
     run_day = today.isoformat()
     ledger = ledger.copy()
@@ -150,13 +165,14 @@ def merge(findings: pd.DataFrame, ledger: pd.DataFrame, today: date) -> tuple[pd
         context = _context(finding)
         if finding.finding_id in index:
             i = index[finding.finding_id]
-            status = ledger.at[i, "status"]
-            if status == "resolved":  # found again after it was resolved
-                ledger.at[i, "status"], ledger.at[i, "resolved_on"] = "open", ""
+            if ledger.at[i, "resolved_on"] or ledger.at[i, "status"] == "resolved":  # back after it was resolved
+                ledger.at[i, "resolved_on"] = ""
+                if ledger.at[i, "status"] == "resolved":
+                    ledger.at[i, "status"] = "open"
                 changes.append("reopened")
-                status = "open"
             else:
                 changes.append("persisting")
+            status = ledger.at[i, "status"]
             for column, value in context.items():
                 if column in ledger and ledger.at[i, column] != value:
                     ledger.at[i, column] = value
@@ -174,15 +190,33 @@ def merge(findings: pd.DataFrame, ledger: pd.DataFrame, today: date) -> tuple[pd
     out["status"] = statuses
     out["note"] = notes
     out["change"] = changes
-    current = set(findings["finding_id"])
-    gone = ledger[~ledger["finding_id"].isin(current) & (ledger["status"] != "resolved")].index
-    ledger.loc[gone, "status"] = "resolved"
+    in_scope = pd.Series(True, index=ledger.index)
+    if scope is not None:
+        in_scope = pd.Series(
+            [(d, y) in scope for d, y in zip(ledger["department"], ledger["year"], strict=True)],
+            index=ledger.index,
+            dtype=bool,
+        )
+    gone = ledger[
+        ~ledger["finding_id"].isin(set(findings["finding_id"]))
+        & (ledger["resolved_on"] == "")
+        & (ledger["status"] != "resolved")
+        & in_scope
+    ].index
     ledger.loc[gone, "resolved_on"] = run_day
+    ledger.loc[gone, "status"] = ledger.loc[gone, "status"].where(ledger.loc[gone, "status"].isin(DECIDED), "resolved")
     resolved_now = ledger.loc[gone]
     if new_rows:
         ledger = pd.concat([ledger, pd.DataFrame(new_rows, columns=ledger.columns, dtype="str")], ignore_index=True)
     out = pd.concat([out, _resolved_findings(resolved_now, out.columns)], ignore_index=True)
     return out, ledger.fillna("")
+
+
+def audit_scope(documents: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (department, year) pairs of the loaded forms, as the ledger writes them."""
+    return {
+        (d, "" if pd.isna(y) else str(int(y))) for d, y in zip(documents["department"], documents["year"], strict=True)
+    }
 
 
 def _context(finding) -> dict[str, str]:
@@ -227,7 +261,7 @@ def apply_ledger(result, path: str | os.PathLike, today: date | None = None):
     """
     path = Path(path)
     ledger = read_ledger(path)
-    findings, updated = merge(result.findings, ledger, today or date.today())
+    findings, updated = merge(result.findings, ledger, today or date.today(), scope=audit_scope(result.forms.documents))
     if not _same(ledger, updated):
         write_ledger(updated, path)
     return replace(result, findings=findings)

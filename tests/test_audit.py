@@ -156,6 +156,15 @@ def _set(index, key, value):
         pytest.param(
             lambda s: s["expectations"][0]["meta"].update(message="{no_such_field}"), "not a column", id="bad-template"
         ),
+        pytest.param(
+            lambda s: s["expectations"][0]["meta"].update(require=["x"]), "unknown meta keys require", id="meta-typo"
+        ),
+        pytest.param(
+            lambda s: s["expectations"][0]["meta"].update(needs=["budgett"]), "needs names no table", id="bad-needs"
+        ),
+        pytest.param(
+            lambda s: s["expectations"][0]["meta"].update(requires=["no_column"]), "requires columns", id="bad-requires"
+        ),
     ],
 )
 def test_a_broken_rulebook_is_an_error_naming_file_and_entry(bundled, tmp_path, mutate, message):

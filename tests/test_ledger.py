@@ -135,3 +135,40 @@ def test_findings_json_says_new_persisting_resolved(folder, tmp_path, capsys):
     assert "新增" in capsys.readouterr().out
     records = json.loads((tmp_path / "o" / "findings.json").read_text(encoding="utf-8"))
     assert {r["change"] for r in records} == {"new"} and all("note" in r for r in records)
+
+
+def test_a_run_on_part_of_the_archive_leaves_the_rest_of_the_ledger_alone(folder, tmp_path):
+    ledger_path = tmp_path / "ledger.csv"
+    first = pa.audit(pa.load(folder), ledger=ledger_path, today=DAY1)
+    gap = first.findings[first.findings["rule_id"] == "R-ARITH-03"].iloc[0]
+    _edit_ledger(ledger_path, gap.finding_id, status="waived", note="年度中调整")
+    pa.audit(pa.load(folder / ZHANJIANG_2024.name), ledger=ledger_path, today=DAY2)  # only one form this time
+    row = read_ledger(ledger_path).set_index("finding_id").loc[gap.finding_id]
+    assert (row.status, row.resolved_on, row.note) == ("waived", "", "年度中调整")
+    again = pa.audit(pa.load(folder), ledger=ledger_path, today=DAY3)
+    back = again.findings.set_index("finding_id").loc[gap.finding_id]
+    assert (back.status, back.change, back.note) == ("waived", "persisting", "年度中调整")
+
+
+def test_a_decision_survives_the_finding_going_away_and_coming_back(folder, tmp_path):
+    ledger_path = tmp_path / "ledger.csv"
+    text = DONGKENG.read_text(encoding="utf-8")
+    first = pa.audit(pa.load(folder), ledger=ledger_path, today=DAY1)
+    low = first.findings[(first.findings["rule_id"] == "R-REASON-02") & (first.findings["doc_id"] == DONGKENG.stem)]
+    _edit_ledger(ledger_path, low.iloc[0].finding_id, status="explained", note="按镇财政要求")
+    (folder / DONGKENG.name).write_text(text.replace("预算执行率 ≥85% ≥85%", "预算执行率 ≥95% ≥95%"), encoding="utf-8")
+    pa.audit(pa.load(folder), ledger=ledger_path, today=DAY2)
+    row = read_ledger(ledger_path).set_index("finding_id").loc[low.iloc[0].finding_id]
+    assert (row.status, row.resolved_on) == ("explained", "2026-02-09")
+    (folder / DONGKENG.name).write_text(text, encoding="utf-8")
+    third = pa.audit(pa.load(folder), ledger=ledger_path, today=DAY3)
+    back = third.findings.set_index("finding_id").loc[low.iloc[0].finding_id]
+    assert (back.status, back.change) == ("explained", "reopened")
+
+
+def test_a_gbk_ledger_saved_by_excel_is_read(folder, tmp_path):
+    ledger_path = tmp_path / "ledger.csv"
+    pa.audit(pa.load(folder), ledger=ledger_path, today=DAY1)
+    text = ledger_path.read_bytes().decode("utf-8-sig")
+    ledger_path.write_bytes(text.encode("gb18030"))
+    assert len(read_ledger(ledger_path)) == len(text.strip().splitlines()) - 1

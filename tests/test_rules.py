@@ -187,6 +187,11 @@ FAILING = [
         id="yuan-in-wan-budget-line",
     ),
     pytest.param(
+        "R-ARITH-05",
+        replace(("基本支出 10.00 财政拨款", "基本支出 100000.00 财政拨款")),
+        id="basic-expenditure-typed-in-yuan",
+    ),
+    pytest.param(
         "R-ARITH-05/tasks",
         tasks(
             ("基本支出", "保障单位日常运转。", "10.00", "保障单位日常运转。"),
@@ -336,6 +341,11 @@ FAILING = [
 # Edits that stay within what a rule allows: they must not make it fire.
 PASSING = [
     pytest.param("R-ARITH-02", replace(("财政拨款 60.00", "财政拨款 60.01")), id="sources-within-rounding"),
+    pytest.param(
+        "R-ARITH-05",
+        replace(("基本支出 10.00 财政拨款 60.00", "基本支出 5000.00 财政拨款 5050.00")),
+        id="large-but-balanced-line",
+    ),
     pytest.param("R-REASON-01/low", replace(("学员满意度 ≥90%", "学员满意度 ≥80%")), id="satisfaction-exactly-80"),
     pytest.param("R-REASON-02/low", replace(("预算执行率 ≥95%", "预算执行率 ≥90%")), id="execution-rate-exactly-90"),
     pytest.param(

@@ -27,7 +27,7 @@ def derive(forms) -> dict[str, pd.DataFrame]:
     costs = unit_costs(forms)
     frames = {
         "documents": document_facts(forms, indicators, money),
-        "budget": budget_facts(forms.budget),
+        "budget": budget_facts(forms.budget, money),
         "goals": goal_facts(forms),
         "tasks": task_links(forms, indicators, money),
         "task_outputs": outputs,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from perfaudit.derive.words import found_words, holds
@@ -26,17 +27,45 @@ def half_unit_yuan(printed: str, unit: str, amount_yuan: float | None) -> float:
     return 0.5 * 10 ** (-decimals) * money_factor().get(unit or "万元", 1.0)
 
 
-def budget_facts(budget: pd.DataFrame) -> pd.DataFrame:
-    """One row per budget line: printed precision and whether it looks like 元 typed as 万元."""
+def budget_facts(budget: pd.DataFrame, money: pd.DataFrame) -> pd.DataFrame:
+    """One row per budget line: printed precision and whether it looks like 元 typed as 万元.
+
+    A line is taken for 元 under a 万元 header (R-ARITH-05) when it stands far above the other
+    lines of its form and reading it as 元 makes expenditure and sources balance again; a line
+    outside those two sums (事业发展性支出 …) only by the first test.
+    """
     frame = budget.copy()
     frame["printed_decimals"] = frame["printed"].map(lambda p: printed_decimals(p) if p else pd.NA).astype("Int64")
     frame["wan_decimals"] = frame["printed_decimals"].where(frame["printed_unit"] == "万元")
     frame["amount_wan"] = frame["amount_yuan"] / 10_000
-    peers = frame[frame["amount_yuan"] > 0].groupby("doc_id")["amount_yuan"]
-    frame["peer_median_yuan"] = frame["doc_id"].map(peers.median())
-    # A 元 figure typed under a 万元 header stands about 10,000 times above its neighbours.
-    frame["ratio_to_median"] = (frame["amount_yuan"] / frame["peer_median_yuan"]).where(frame["printed_unit"] == "万元")
+    frame["ratio_to_median"] = ratio_to_others(frame, "amount_yuan").where(frame["printed_unit"] == "万元")
+    facts = money.set_index("doc_id")
+    gap = frame["doc_id"].map(facts["balance_gap_yuan"])
+    tolerance = frame["doc_id"].map(facts["balance_tolerance_yuan"])
+    shrink = frame["amount_yuan"] - frame["amount_yuan"] / 10_000
+    in_sources = frame["section"] == "收入来源"
+    in_expenditure = frame["item"].isin(["基本支出", "项目支出"])
+    gap_as_yuan = (gap - shrink).where(in_sources, (gap + shrink).where(in_expenditure))
+    frame["amount_as_yuan_wan"] = frame["amount_yuan"] / 10_000 / 10_000
+    frame["balances_as_yuan"] = (gap.abs() > tolerance) & (gap_as_yuan.abs() <= tolerance)
+    far_above = frame["ratio_to_median"] >= 100
+    frame["looks_like_yuan"] = (far_above & frame["balances_as_yuan"]) | (
+        (frame["ratio_to_median"] >= 1000) & ~in_sources & ~in_expenditure
+    )
     return frame.reset_index(drop=True)
+
+
+def ratio_to_others(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Each positive amount divided by the median of the *other* positive amounts of its form."""
+    positive = frame[column].where(frame[column] > 0).dropna()
+    out = pd.Series(float("nan"), index=frame.index)
+    for _, part in positive.groupby(frame.loc[positive.index, "doc_id"]):
+        values = part.to_numpy()
+        if len(values) < 2:
+            continue
+        others = [np.median(np.delete(values, i)) for i in range(len(values))]
+        out[part.index] = values / np.array(others)
+    return out
 
 
 def _with_tolerance(lines: pd.DataFrame, amount: str, printed: str, unit: str) -> pd.DataFrame:
@@ -71,7 +100,15 @@ def document_money(forms) -> pd.DataFrame:
     expend_tol = frame["basic_tol"].fillna(0) + frame["project_tol"].fillna(0)
 
     frame["balance_gap_yuan"] = (frame["income_yuan"] - frame["expend_yuan"]).round(2)
-    frame["balance_excess_yuan"] = (frame["balance_gap_yuan"].abs() - expend_tol - frame["income_tol"]).round(2)
+    frame["balance_tolerance_yuan"] = expend_tol + frame["income_tol"].fillna(0)
+    frame["balance_excess_yuan"] = (frame["balance_gap_yuan"].abs() - frame["balance_tolerance_yuan"]).round(2)
+    frame["balance_direction"] = (
+        frame["balance_gap_yuan"].map(lambda g: "多" if g > 0 else "少").where(frame["balance_gap_yuan"].notna(), "")
+    )
+    frame["balance_gap_abs_wan"] = frame["balance_gap_yuan"].abs() / 10_000
+    # A total that cannot be formed, or is not positive, is missing (R-COMPLETE-01).
+    total = frame["basic_yuan"] + frame["project_yuan"]
+    frame["budget_total_missing"] = ~(total > 0)
 
     tasks_tol = frame["tasks_tol"] + expend_tol
     frame["tasks_over_budget_yuan"] = (frame["tasks_yuan"] - frame["expend_yuan"] - tasks_tol).round(2)

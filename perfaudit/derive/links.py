@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from perfaudit.derive.budget import ratio_to_others
 from perfaudit.derive.words import bigrams, containment, found_words, holds
 
 # Count units that name the same kind of thing (a 人次 promise is checked against 人 and 人次).
@@ -59,10 +60,7 @@ def task_links(forms, indicator_facts: pd.DataFrame, money: pd.DataFrame) -> pd.
     ]
     tasks["missing_fields"] = missing
     tasks["is_incomplete"] = tasks["missing_fields"] != ""
-    peers = tasks[tasks["planned_yuan"] > 0].groupby("doc_id")["planned_yuan"].median()
-    tasks["ratio_to_median"] = (tasks["planned_yuan"] / tasks["doc_id"].map(peers)).where(
-        tasks["planned_unit"] == "万元"
-    )
+    tasks["ratio_to_median"] = ratio_to_others(tasks, "planned_yuan").where(tasks["planned_unit"] == "万元")
     tasks["subject"] = tasks["name"].where(tasks["name"] != "", "任务" + tasks["task_no"].astype(str))
     tasks["share_pct"] = tasks["share_of_budget"] * 100
     return tasks.reset_index(drop=True)

@@ -81,16 +81,23 @@ def check_templates(rules: list[Rule], columns: set[str]) -> None:
                 raise RulebookError(
                     f"{rule.suite}: {rule.key}: {part} template names {', '.join(sorted(unknown))}, not a column"
                 )
+        missing = sorted(set(rule.meta.get("requires", [])) - known)
+        if missing:
+            raise RulebookError(f"{rule.suite}: {rule.key}: requires columns not in the frame: {', '.join(missing)}")
         source = rule.meta.get("source_ref", "source_ref")
         if source not in known:
             raise RulebookError(f"{rule.suite}: {rule.key}: source_ref column {source!r} is not in the frame")
 
 
-def stable_id(rule_key: str, department: str, year: object, subject: str, occurrence: int) -> str:
-    """A finding's id: the same rule, department, year and subject give the same id on every run."""
+def stable_id(rule_key: str, department: str, year: object, stage: str, subject: str, occurrence: int) -> str:
+    """A finding's id: the same rule, department, year, form stage and subject give the same id
+    on every run, whatever the file names, their order, or which other forms were loaded.
+
+    It starts with a letter so that Excel never reads it as a number when a ledger is opened.
+    """
     year_text = "" if year is None or pd.isna(year) else str(int(year))
-    text = "|".join([rule_key, department or "", year_text, subject, str(occurrence)])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    text = "|".join([rule_key, department or "", year_text, stage or "", subject, str(occurrence)])
+    return "F" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:15]
 
 
 def build_findings(results: list[RuleResult], frames: dict[str, pd.DataFrame], forms) -> pd.DataFrame:
@@ -110,7 +117,7 @@ def build_findings(results: list[RuleResult], frames: dict[str, pd.DataFrame], f
             if row.get("doc_id") in blocked:
                 continue
             rows.append(_finding(rule, row["doc_id"], documents, row, status="open"))
-    return _assign_ids(pd.DataFrame(rows, columns=[*COLUMNS[1:], "_key"]))
+    return _assign_ids(pd.DataFrame(rows, columns=[*COLUMNS[1:], "_key", "_stage"]))
 
 
 def _not_evaluable(rule: Rule, frame: pd.DataFrame, forms) -> dict[str, str]:
@@ -125,11 +132,18 @@ def _not_evaluable(rule: Rule, frame: pd.DataFrame, forms) -> dict[str, str]:
     if required:
         missing = frame[frame[required].isna().any(axis=1)]
         for row in missing.itertuples():
-            names = [c for c in required if pd.isna(getattr(row, c))]
-            blocked.setdefault(row.doc_id, f"缺少{'、'.join(names)}")
+            names = [_REQUIRED_ZH.get(c, c) for c in required if pd.isna(getattr(row, c))]
+            blocked.setdefault(row.doc_id, f"缺少{'、'.join(dict.fromkeys(names))}")
     return blocked
 
 
+# What a missing input is called in a not-evaluated message.
+_REQUIRED_ZH = {
+    "expend_yuan": "部门预算支出合计（基本支出与项目支出）",
+    "expend_wan": "部门预算支出合计（基本支出与项目支出）",
+    "income_yuan": "收入来源合计",
+    "tasks_yuan": "重点工作任务资金",
+}
 _TABLE_ZH = {
     "budget": "预算整体情况",
     "goals": "总体绩效目标",
@@ -173,21 +187,31 @@ def _finding(rule: Rule, doc_id: str, documents: pd.DataFrame, row: dict, status
         "title_zh": meta["title_zh"],
         "advice": meta["advice"],
         "_key": rule.key,
+        "_stage": documents.at[doc_id, "stage"] if doc_id in documents.index else "",
     }
 
 
 def _assign_ids(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
-        return frame.drop(columns=["_key"]).reindex(columns=list(COLUMNS)).astype({"year": "Int64"})
+        return frame.drop(columns=["_key", "_stage"]).reindex(columns=list(COLUMNS)).astype({"year": "Int64"})
     frame = frame.copy()
     frame["year"] = pd.array(frame["year"], dtype="Int64")
     order = frame["severity"].map(SEVERITY_ORDER)
     frame = frame.assign(_order=order).sort_values(
         ["doc_id", "_order", "rule_id", "source_ref", "subject"], kind="stable"
     )
-    occurrence = frame.groupby(["_key", "department", "year", "subject"], dropna=False).cumcount()
+    # Repeats of one subject are counted within one form only.
+    occurrence = frame.groupby(["_key", "doc_id", "subject"], dropna=False).cumcount()
     frame["finding_id"] = [
         stable_id(*values)
-        for values in zip(frame["_key"], frame["department"], frame["year"], frame["subject"], occurrence, strict=True)
+        for values in zip(
+            frame["_key"],
+            frame["department"],
+            frame["year"],
+            frame["_stage"],
+            frame["subject"],
+            occurrence,
+            strict=True,
+        )
     ]
-    return frame.drop(columns=["_key", "_order"])[list(COLUMNS)].reset_index(drop=True)
+    return frame.drop(columns=["_key", "_order", "_stage"])[list(COLUMNS)].reset_index(drop=True)

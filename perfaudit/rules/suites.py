@@ -17,6 +17,7 @@ from pathlib import Path
 from perfaudit.rules.gx import import_gx
 
 REQUIRED_META = ("rule_id", "severity", "title_zh", "title_en", "basis", "advice", "message", "table")
+OPTIONAL_META = ("check", "subject", "observed", "expected", "source_ref", "needs", "requires")
 SEVERITIES = ("error", "warning", "info")
 _SUITE_KEYS = {"name", "expectations", "meta", "notes", "id", "suite_parameters"}
 
@@ -94,6 +95,14 @@ def _check_entry(path: Path, index: int, suite: str, entry: object) -> Rule:
         raise RulebookError(f"{where}: meta lacks {', '.join(missing)}")
     if meta["severity"] not in SEVERITIES:
         raise RulebookError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+    unknown = sorted(set(meta) - set(REQUIRED_META) - set(OPTIONAL_META))
+    if unknown:  # a misspelt "requires" would silently drop the rule's not-evaluated guard
+        raise RulebookError(f"{where}: unknown meta keys {', '.join(unknown)}")
+    from perfaudit.fields import TABLES
+
+    bad_tables = sorted(set(meta.get("needs", [])) - set(TABLES))
+    if bad_tables:
+        raise RulebookError(f"{where}: needs names no table: {', '.join(bad_tables)} (tables: {', '.join(TABLES)})")
     _build(entry, where)
     return Rule(suite=suite, index=index, type=entry["type"], kwargs=dict(entry.get("kwargs") or {}), meta=meta)
 
