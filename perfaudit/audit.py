@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -66,7 +67,8 @@ class Audit:
             skipped = f"（{row.not_evaluated} 条规则未能评估）" if row.not_evaluated else ""
             year = "" if pd.isna(row.year) else int(row.year)
             cells.append(
-                f"<tr><td>{row.doc_id}</td><td>{row.department}</td><td>{year}</td><td>{badges}{skipped}</td></tr>"
+                f"<tr><td>{html.escape(str(row.doc_id))}</td><td>{html.escape(str(row.department))}</td>"
+                f"<td>{year}</td><td>{badges}{skipped}</td></tr>"
             )
         return (
             f"<div><strong>Audit</strong>：{len(self.forms)} 份表格，{self.rule_count} 条规则 "

@@ -14,6 +14,12 @@ from perfaudit.readers.cells import ReadError
 from perfaudit.rules.suites import RulebookError
 from perfaudit.template import display_width
 
+VERBOSE_HELP = {
+    "audit": "also list info findings",
+    "tables": "also list the leftovers (fragments no table took)",
+    "convert": "also list the leftovers",
+    "rules": "also show each rule's basis",
+}
 EXAMPLES = {
     "audit": "perfaudit audit data/forms --out out/ --fail-on error",
     "rules": "perfaudit rules --severity error",
@@ -46,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head or more, which stopped reading
         sys.stderr.close()
         return 0
+    except OSError as err:
+        # A file locked by Excel on Windows, a full disk, a folder without write permission.
+        where = err.filename or "output"
+        print(f"perfaudit: error: {where}: {err.strerror or err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("perfaudit: interrupted", file=sys.stderr)
         return 130
@@ -108,7 +119,7 @@ def _command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
     )
     verbosity = sub.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="also list leftovers")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP.get(name, "print more"))
     return sub
 
 
@@ -117,6 +128,7 @@ def run_audit(args: argparse.Namespace) -> int:
     from perfaudit.load import load
 
     forms = load(args.paths, year=args.year, progress=False if args.quiet else None)
+    report_skipped(args)
     result = audit(forms, rulebook=args.rulebook, ledger=args.ledger)
     written = result.export(args.out)
     if not args.quiet:
@@ -129,6 +141,19 @@ def run_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def report_skipped(args: argparse.Namespace) -> None:
+    """Say which files in the folders were passed over (an .xls must be saved as .xlsx first)."""
+    from perfaudit.load import skipped_files
+    from perfaudit.readers import READERS
+
+    skipped = skipped_files(args.paths)
+    if skipped and not args.quiet:
+        kinds = ", ".join(sorted(READERS))
+        print(f"perfaudit: skipped {len(skipped)} file(s) that are not {kinds}:", file=sys.stderr)
+        for path in skipped[:20]:
+            print(f"  {path}", file=sys.stderr)
+
+
 def run_rules(args: argparse.Namespace) -> int:
     from perfaudit.rules import rulebook_table
 
@@ -136,8 +161,12 @@ def run_rules(args: argparse.Namespace) -> int:
     if args.severity:
         table = table[table["severity"] == args.severity]
     rows = [[r.rule_id, r.check, r.severity, r.title_zh, r.title_en] for r in table.itertuples()]
+    headers = ["rule_id", "check", "severity", "规则", "rule"]
+    if args.verbose:
+        rows = [[*row, r.basis] for row, r in zip(rows, table.itertuples(), strict=True)]
+        headers.append("依据 basis")
     if not args.quiet:
-        print(format_rows(rows, ["rule_id", "check", "severity", "规则", "rule"]))
+        print(format_rows(rows, headers))
         print(f"\n{len(table)} checks of {table['rule_id'].nunique()} rules")
     return 0
 
@@ -187,17 +216,12 @@ def run_tables(args: argparse.Namespace) -> int:
     from perfaudit.load import load
 
     forms = load(args.paths, year=args.year)
+    report_skipped(args)
     written = write_tables(forms, args.out / "tables")
     if not args.quiet:
         print(format_summary(forms))
-        if args.verbose and len(forms.leftovers):
-            print()
-            print(
-                format_rows(
-                    forms.leftovers[["doc_id", "source_ref", "reason", "text"]].values.tolist(),
-                    ["doc_id", "source_ref", "reason", "text"],
-                )
-            )
+        if args.verbose:
+            print_leftovers(forms)
         print(f"\n{len(written)} tables written to {args.out / 'tables'}")
     return 0
 
@@ -210,8 +234,17 @@ def run_convert(args: argparse.Namespace) -> int:
     path = write_workbook(forms, args.out)
     if not args.quiet:
         print(format_summary(forms))
+        if args.verbose:
+            print_leftovers(forms)
         print(f"\nworkbook written to {path}")
     return 0
+
+
+def print_leftovers(forms) -> None:
+    columns = ["doc_id", "source_ref", "reason", "text"]
+    if len(forms.leftovers):
+        print()
+        print(format_rows(forms.leftovers[columns].values.tolist(), columns))
 
 
 def format_summary(forms) -> str:

@@ -23,20 +23,38 @@ class TemplateError(ReadError):
     """A readable file that holds no form of a known layout."""
 
 
-def find_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
-    """Expand files and folders into the form files below them, in a stable order."""
+def find_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[tuple[Path, Path]]:
+    """Expand files and folders into ``(file, root)`` pairs in a stable order.
+
+    ``root`` is the folder the user named (or the file itself): only folders below it may give
+    a year. A path that does not exist is an error naming it.
+    """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
-    found: list[Path] = []
+    found: list[tuple[Path, Path]] = []
     for raw in paths:
         path = Path(raw)
+        if not path.exists():
+            raise ReadError(path, "no such file or folder")
         if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS and not _is_scratch(p))
-            )
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not _is_scratch(p))
+            found.extend((p, path) for p in files if p.suffix.lower() in READERS)
         else:
-            found.append(path)
+            found.append((path, path.parent))
     return found
+
+
+def skipped_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """Files inside the given folders that are not forms perfaudit reads (.xls, .doc, …)."""
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    return [
+        p
+        for raw in paths
+        if Path(raw).is_dir()
+        for p in sorted(Path(raw).rglob("*"))
+        if p.is_file() and not _is_scratch(p) and p.suffix.lower() not in READERS
+    ]
 
 
 def _is_scratch(path: Path) -> bool:
@@ -68,15 +86,16 @@ def load(
     """
     files = find_files(paths)
     if not files:
-        raise ReadError(Path(str(paths)), "no form files (.txt, .xlsx, .pdf) found")
+        named = paths if isinstance(paths, str | os.PathLike) else ", ".join(map(str, paths))
+        raise ReadError(Path(named), "no form files (.txt, .xlsx, .pdf) found")
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     seen: set[str] = set()
-    for path in _progress(files, progress):
+    for path, root in _progress(files, progress):
         for doc_id, parsed in _parse_file(path):
             doc_id = _unique(doc_id, path, seen)
             info = parsed["info"]
             info["doc_id"] = doc_id
-            _fill_year(info, path, year)
+            _fill_year(info, path, root, year)
             info.setdefault("region", _region(info.get("department", "")))
             rows["documents"].append({k: v for k, v in info.items() if not k.startswith("_")})
             for name in TABLES[1:]:
@@ -106,7 +125,7 @@ def _parse_file(path: Path) -> list[tuple[str, dict]]:
         parsed = parse_sheet(sheet)
         if parsed is None:
             continue
-        parsed["info"].update(source_path=path.as_posix(), source_sheet=sheet.name, source_sha256=digest)
+        parsed["info"].update(source_path=path.resolve().as_posix(), source_sheet=sheet.name, source_sha256=digest)
         out.append(parsed)
     if not out:
         raise TemplateError(path, "no 绩效目标表 found (none of its section titles such as 预算整体情况, 绩效指标)")
@@ -126,7 +145,7 @@ def _unique(doc_id: str, path: Path, seen: set[str]) -> str:
     return candidate
 
 
-def _fill_year(info: dict, path: Path, year: int | None) -> None:
+def _fill_year(info: dict, path: Path, root: Path, year: int | None) -> None:
     if info.get("year") is not None and info.get("year_source"):
         return  # read back from a canonical workbook
     match = _YEAR_IN_TITLE.search(info.get("title", ""))
@@ -137,7 +156,11 @@ def _fill_year(info: dict, path: Path, year: int | None) -> None:
     if match:
         info["year"], info["year_source"] = int(match.group(1)), "text"
         return
+    # Only folders from the one the user named down to the file: D:\\2023\\审计\\ is not a year.
+    top = root.resolve()
     for parent in path.resolve().parents:
+        if parent != top and top not in parent.parents:
+            break
         if _FOLDER_YEAR.match(parent.name):
             info["year"], info["year_source"] = int(parent.name), "folder"
             return

@@ -60,10 +60,17 @@ def _sheet_excerpt(path: Path, sheet: str, first: str, last: str | None, context
     (c1, r1), (c2, r2) = coordinate_from_string(first), coordinate_from_string(last or first)
     rows_wanted = range(max(1, r1 - context), r2 + context + 1)
     cols = range(1, max(column_index_from_string(c2), column_index_from_string(c1)) + 1)
-    cells = {}
-    for found in read_sheets(path):
-        if found.name == sheet:
-            cells = {(c.row, c.col): c.text for row in found.rows for c in row}
+    # Match on the references the reader gave (Sheet1!C5, or p2!C13 for a PDF page), not on
+    # sheet names: a PDF sheet holds several pages.
+    cells = {
+        (c.row, c.col): c.text
+        for found in read_sheets(path)
+        for row in found.rows
+        for c in row
+        if c.ref.rpartition("!")[0] == sheet and c.col is not None
+    }
+    if not cells:
+        raise ValueError(f"{path.name}: no cells of {sheet!r} were read")
 
     grid = pd.DataFrame(
         [[cells.get((r, c), "") for c in cols] for r in rows_wanted],

@@ -16,7 +16,7 @@ from perfaudit.derive.words import found_words, holds
 from perfaudit.template.common import money_factor
 from perfaudit.values import printed_decimals
 
-_WAN_IN_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*万元")
+_WAN_IN_TEXT = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*万元")
 
 
 def half_unit_yuan(printed: str, unit: str, amount_yuan: float | None) -> float:
@@ -119,7 +119,7 @@ def document_money(forms) -> pd.DataFrame:
     frame["tasks_project_share"] = (frame["tasks_yuan"] / frame["project_yuan"]).round(4).where(~covers_all)
     frame["gap_explained_by"] = _explain_gaps(budget, lines, frame["tasks_gap_yuan"].abs(), tasks_tol)
 
-    amounts = forms.goals["text"].str.extractall(_WAN_IN_TEXT)[0].astype(float)
+    amounts = forms.goals["text"].str.extractall(_WAN_IN_TEXT)[0].str.replace(",", "").astype(float)
     per_goal_doc = forms.goals["doc_id"].reindex(amounts.index.get_level_values(0)).to_numpy()
     amounts = pd.Series(amounts.to_numpy(), index=per_goal_doc)
     counted = amounts.groupby(level=0).agg(["sum", "count"]).reindex(frame.index)

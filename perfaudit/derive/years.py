@@ -24,16 +24,23 @@ def name_key(name: str) -> str:
 
 
 def previous_documents(documents: pd.DataFrame) -> pd.DataFrame:
-    """doc_id → prev_doc_id: the same department's latest earlier year, where loaded."""
-    docs = documents[["doc_id", "department", "year"]].dropna(subset=["year"]).copy()
+    """doc_id → prev_doc_id: a form of the same department from the latest earlier year loaded.
+
+    Two forms of one department and year (a 申报 and a 批复) each get that predecessor; when the
+    earlier year has several forms, the approved (批复) one is preferred, then the first by id.
+    """
+    docs = documents[["doc_id", "department", "year", "stage"]].dropna(subset=["year"]).copy()
     docs["dept_key"] = docs["department"].map(name_key)
-    docs = docs[docs["dept_key"] != ""].sort_values(["dept_key", "year", "doc_id"])
-    docs["prev_doc_id"] = docs.groupby("dept_key")["doc_id"].shift()
-    docs["prev_year"] = docs.groupby("dept_key")["year"].shift()
-    # Two forms of one department and year: the earlier one is no predecessor of the other.
-    same_year = docs["prev_year"] == docs["year"]
-    docs.loc[same_year, ["prev_doc_id", "prev_year"]] = None
-    return docs.dropna(subset=["prev_doc_id"])[["doc_id", "prev_doc_id", "department", "year", "prev_year"]]
+    docs = docs[docs["dept_key"] != ""]
+    docs["_rank"] = (docs["stage"] != "批复").astype(int)
+    chosen = docs.sort_values(["dept_key", "year", "_rank", "doc_id"]).drop_duplicates(["dept_key", "year"])
+    years = chosen[["dept_key", "year", "doc_id"]].rename(columns={"year": "prev_year", "doc_id": "prev_doc_id"})
+    years = years.sort_values(["dept_key", "prev_year"])
+    years["year"] = years.groupby("dept_key")["prev_year"].shift(-1)
+    pairs = docs.merge(years.dropna(subset=["year"]), on=["dept_key", "year"], how="inner")
+    return (
+        pairs[["doc_id", "prev_doc_id", "department", "year", "prev_year"]].sort_values("doc_id").reset_index(drop=True)
+    )
 
 
 def year_frames(forms, money: pd.DataFrame, indicators: pd.DataFrame, costs: pd.DataFrame) -> dict[str, pd.DataFrame]:

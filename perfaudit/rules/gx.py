@@ -14,12 +14,15 @@ def import_gx():
     GX imports the deprecated ``sre_constants`` / ``sre_parse`` modules itself, which warns under
     ``-W error``; and it routes every later Python warning into logging, where it would vanish.
     """
+    # Was warnings capture on before GX turned it on? (logging keeps the original showwarning.)
+    captured_before = getattr(logging, "_warnings_showwarning", None) is not None
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message="module 'sre_(constants|parse)' is deprecated", category=DeprecationWarning
         )
         import great_expectations
 
-    logging.captureWarnings(False)
+    if not captured_before:
+        logging.captureWarnings(False)
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     return great_expectations

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,13 +43,15 @@ class Rule:
 
 def default_rulebook() -> Path:
     """Where the rulebook lives: ``$PERFAUDIT_RULEBOOK``, the source tree, or the installed copy."""
-    candidates = [
-        os.environ.get("PERFAUDIT_RULEBOOK"),
-        Path(__file__).resolve().parents[2] / "expectations",
-        Path(sys.prefix) / "share" / "perfaudit" / "expectations",
-    ]
+    candidates = [os.environ.get("PERFAUDIT_RULEBOOK"), Path(__file__).resolve().parents[2] / "expectations"]
+    try:  # a wheel installs the suites as the package perfaudit.expectations
+        from importlib import resources
+
+        candidates.append(str(resources.files("perfaudit.expectations")))
+    except ModuleNotFoundError:
+        pass
     for candidate in candidates:
-        if candidate and Path(candidate).is_dir():
+        if candidate and Path(candidate).is_dir() and any(Path(candidate).glob("*.json")):
             return Path(candidate)
     raise RulebookError("no rulebook found: set PERFAUDIT_RULEBOOK to the expectations/ folder")
 
