@@ -56,3 +56,23 @@ def test_every_cli_command_is_documented_in_the_readme():
     commands = build_parser()._subparsers._group_actions[0].choices
     for name in commands:
         assert f"perfaudit {name}" in readme, name
+
+
+def test_readme_shows_what_make_run_prints(capsys, tmp_path):
+    from perfaudit.cli import main
+    from tests.conftest import DATA
+
+    assert main(["audit", str(DATA), "--out", str(tmp_path)]) == 0
+    summary = capsys.readouterr().out.splitlines()[:5]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for line in summary:
+        assert line in readme, f"README's first screen is stale: {line!r}"
+
+
+def test_every_subpackage_is_listed_for_the_wheel():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(project["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "perfaudit").rglob("__init__.py")
+    } | {"perfaudit.expectations"}
+    assert listed == found

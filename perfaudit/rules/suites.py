@@ -42,14 +42,10 @@ class Rule:
 
 
 def default_rulebook() -> Path:
-    """Where the rulebook lives: ``$PERFAUDIT_RULEBOOK``, the source tree, or the installed copy."""
-    candidates = [os.environ.get("PERFAUDIT_RULEBOOK"), Path(__file__).resolve().parents[2] / "expectations"]
-    try:  # a wheel installs the suites as the package perfaudit.expectations
-        from importlib import resources
-
-        candidates.append(str(resources.files("perfaudit.expectations")))
-    except ModuleNotFoundError:
-        pass
+    """Where the rulebook lives: ``$PERFAUDIT_RULEBOOK``, the source tree's ``expectations/``, or
+    the copy a wheel installs inside the package."""
+    package = Path(__file__).resolve().parents[1]
+    candidates = [os.environ.get("PERFAUDIT_RULEBOOK"), package.parent / "expectations", package / "expectations"]
     for candidate in candidates:
         if candidate and Path(candidate).is_dir() and any(Path(candidate).glob("*.json")):
             return Path(candidate)
