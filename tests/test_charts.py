@@ -365,3 +365,16 @@ def test_a_real_audit_is_accepted(bundled):
 def test_anything_else_is_refused():
     with pytest.raises(TypeError, match="FormSet or an Audit"):
         charts.plot_budget(pd.DataFrame())
+
+
+def test_an_archive_gets_only_the_charts_across_forms(tmp_path):
+    import shutil
+
+    import perfaudit as pa
+    from perfaudit.charts import PER_FORM, PER_FORM_LIMIT, all_charts
+    from tests.conftest import DONGKENG
+
+    for number in range(PER_FORM_LIMIT + 1):
+        shutil.copy(DONGKENG, tmp_path / f"form-{number:02d}.txt")
+    names = set(all_charts(pa.load(tmp_path)))
+    assert names and not names & set(PER_FORM)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from perfaudit.charts._inputs import NothingToPlot
+from perfaudit.charts._inputs import NothingToPlot, forms_of
 from perfaudit.charts.budget import budget_lines, plot_budget, plot_task_money, task_money
 from perfaudit.charts.costs import plot_money_vs_output, plot_unit_costs, unit_cost_table
 from perfaudit.charts.indicators import indicator_framework, plot_indicator_framework
@@ -70,12 +70,22 @@ def chart_name(department: str) -> str:
     return f"{YEAR_OVER_YEAR}-{_UNSAFE.sub('_', department).strip('_.')}"
 
 
+# Charts with one panel per form grow with the archive: past this many forms only the charts
+# across all forms are drawn (a city's archive gives a scatter, not a 50,000-pixel column).
+PER_FORM_LIMIT = 12
+PER_FORM = ("budget", "task_money", "unit_costs", "indicator_framework")
+
+
 def _charts(source) -> Iterator[tuple[str, Figure]]:
     """Draw the charts one at a time, skipping those with nothing to plot."""
-    makers: list[tuple[str, Callable[[], Figure]]] = [(name, lambda fn=fn: fn(source)) for name, fn in CHARTS.items()]
+    many = len(forms_of(source)) > PER_FORM_LIMIT
+    makers: list[tuple[str, Callable[[], Figure]]] = [
+        (name, lambda fn=fn: fn(source)) for name, fn in CHARTS.items() if not (many and name in PER_FORM)
+    ]
+    departments = departments_with_years(source)
     makers += [
         (chart_name(dept), lambda dept=dept: plot_year_over_year(source, dept))
-        for dept in departments_with_years(source)
+        for dept in list(departments)[: PER_FORM_LIMIT if many else None]
     ]
     for name, make in makers:
         try:
