@@ -23,14 +23,13 @@ def unit_costs(forms) -> pd.DataFrame:
         >>> costs[["task_name", "quantity", "unit", "unit_cost_yuan"]]   # doctest: +SKIP
     """
     outputs = forms.task_outputs
-    single = outputs.groupby(["doc_id", "task_no"]).filter(lambda g: len(g) == 1)
-    tasks = forms.tasks.set_index(["doc_id", "task_no"])
-    frame = single[["doc_id", "task_no", "quantity", "unit", "qualifier", "noun", "phrase", "source_ref"]].copy()
-    keys = list(zip(frame["doc_id"], frame["task_no"], strict=True))
-    frame["task_name"] = [tasks.at[k, "name"] for k in keys]
-    frame["planned_yuan"] = [tasks.at[k, "planned_yuan"] for k in keys]
-    frame["department"] = frame["doc_id"].map(forms.documents.set_index("doc_id")["department"])
-    frame["year"] = frame["doc_id"].map(forms.documents.set_index("doc_id")["year"])
+    single = outputs[outputs.groupby(["doc_id", "task_no"])["task_no"].transform("size") == 1]
+    frame = single[["doc_id", "task_no", "quantity", "unit", "qualifier", "noun", "phrase", "source_ref"]]
+    tasks = forms.tasks[["doc_id", "task_no", "name", "planned_yuan"]].rename(columns={"name": "task_name"})
+    frame = frame.merge(tasks, on=["doc_id", "task_no"], how="left")
+    docs = forms.documents.set_index("doc_id")
+    frame["department"] = frame["doc_id"].map(docs["department"])
+    frame["year"] = frame["doc_id"].map(docs["year"])
     frame = frame[(frame["quantity"] > 0) & frame["planned_yuan"].notna()].copy()
     frame["unit_cost_yuan"] = (frame["planned_yuan"] / frame["quantity"]).round(2)
     log_cost = np.log(frame["unit_cost_yuan"].where(frame["unit_cost_yuan"] > 0))

@@ -6,6 +6,8 @@ indicator is linked to a task when most of its name's pieces occur in the task's
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
 from perfaudit.derive.budget import ratio_to_others
@@ -23,13 +25,13 @@ def task_links(forms, indicator_facts: pd.DataFrame, money: pd.DataFrame) -> pd.
     tasks["department"] = tasks["doc_id"].map(forms.documents.set_index("doc_id")["department"])
     tasks["share_of_budget"] = (tasks["planned_yuan"] / expend).round(4)
     tasks["is_basic"] = holds(tasks["name"], lambda n: found_words(n, "basic_task"))
-    named = indicator_facts[indicator_facts["level3"] != ""]
-    indicator_bigrams = {
-        doc: [(r.level3, bigrams(r.name)) for r in part.itertuples()] for doc, part in named.groupby("doc_id")
-    }
-    goal_bigrams = {
-        doc: [(r.goal_no, bigrams(r.text)) for r in part.itertuples()] for doc, part in forms.goals.groupby("doc_id")
-    }
+    named = indicator_facts.loc[indicator_facts["level3"] != "", ["doc_id", "level3", "name"]]
+    indicator_bigrams: dict[str, list] = {}
+    for doc, level3, name in named.itertuples(index=False, name=None):
+        indicator_bigrams.setdefault(doc, []).append((level3, bigrams(name)))
+    goal_bigrams: dict[str, list] = {}
+    for doc, goal_no, text in forms.goals[["doc_id", "goal_no", "text"]].itertuples(index=False, name=None):
+        goal_bigrams.setdefault(doc, []).append((goal_no, bigrams(text)))
     best_indicator, indicator_score, best_goal, goal_score = [], [], [], []
     for task in tasks.itertuples():
         text = bigrams(f"{task.name}{task.content}{task.expected_outcome}")
@@ -74,18 +76,22 @@ def output_links(forms, indicator_facts: pd.DataFrame) -> tuple[pd.DataFrame, pd
     over the tasks (firm promises such as 不少于 apart from approximate ones such as 约).
     """
     outputs = forms.task_outputs.copy()
-    tasks = forms.tasks.set_index(["doc_id", "task_no"])
-    outputs["task_name"] = [
-        tasks.at[(d, t), "name"] for d, t in zip(outputs["doc_id"], outputs["task_no"], strict=True)
-    ]
+    names = forms.tasks[["doc_id", "task_no", "name"]].rename(columns={"name": "task_name"})
+    outputs = outputs.merge(names, on=["doc_id", "task_no"], how="left")
+    outputs["task_name"] = outputs["task_name"].fillna("")
     outputs["department"] = outputs["doc_id"].map(forms.documents.set_index("doc_id")["department"])
-    quantity = indicator_facts[(indicator_facts["family"] == "数量") & indicator_facts["quantified_num"]]
-    by_doc = {doc: part for doc, part in quantity.groupby("doc_id")}
+    quantity = indicator_facts.loc[
+        (indicator_facts["family"] == "数量") & indicator_facts["quantified_num"],
+        ["doc_id", "row_no", "level3", "name", "unit"],
+    ]
+    by_doc: dict[str, list[_Candidate]] = {}
+    for doc, row_no, level3, name, unit in quantity.itertuples(index=False, name=None):
+        by_doc.setdefault(doc, []).append(_Candidate(int(row_no), level3, name, unit))
     matched_row, matched_name = [], []
-    for out in outputs.itertuples():
-        row = _match(out, by_doc.get(out.doc_id))
-        matched_row.append(pd.NA if row is None else int(row.row_no))
-        matched_name.append("" if row is None else row.level3)
+    for doc, unit, noun, phrase in outputs[["doc_id", "unit", "noun", "phrase"]].itertuples(index=False, name=None):
+        found = _match(unit, noun or "", phrase, by_doc.get(doc, []))
+        matched_row.append(pd.NA if found is None else found.row_no)
+        matched_name.append("" if found is None else found.level3)
     outputs["indicator_row_no"] = pd.array(matched_row, dtype="Int64")
     outputs["indicator"] = matched_name
     outputs["has_indicator"] = outputs["indicator"] != ""
@@ -102,10 +108,10 @@ def output_links(forms, indicator_facts: pd.DataFrame) -> tuple[pd.DataFrame, pd
         )
         .reset_index()
     )
-    facts = indicator_facts.set_index(["doc_id", "row_no"])
-    keys = list(zip(promises["doc_id"], promises["indicator_row_no"], strict=True))
-    for column in ("level3", "annual_value", "value", "op", "source_ref", "department"):
-        promises[column] = [facts.at[k, column] for k in keys]
+    columns = ["doc_id", "row_no", "level3", "annual_value", "value", "op", "source_ref", "department"]
+    facts = indicator_facts[columns].rename(columns={"row_no": "indicator_row_no"})
+    facts["indicator_row_no"] = facts["indicator_row_no"].astype("Int64")
+    promises = promises.merge(facts, on=["doc_id", "indicator_row_no"], how="left")
     promises["value"] = promises["value"].astype("float64")
     promises["firm_shortfall"] = (promises["promised_firm"] - promises["value"]).where(
         promises["op"].isin([">=", "=", ">"])
@@ -114,29 +120,33 @@ def output_links(forms, indicator_facts: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return outputs.reset_index(drop=True), promises
 
 
-def _match(out, candidates: pd.DataFrame | None):
+class _Candidate(NamedTuple):
+    row_no: int
+    level3: str
+    name: str
+    unit: str
+
+
+def _match(unit: str, noun: str, phrase: str, candidates: list[_Candidate]) -> _Candidate | None:
     """The quantity indicator a promised count refers to, or None.
 
     With an object word (活动, 示范点) the indicator's name must contain it or its last two
     characters (the head of the phrase); without one, the indicator must share a piece of the
     phrase, or be the only quantity indicator counting in that unit.
     """
-    if candidates is None or candidates.empty:
+    units = _COMPATIBLE_UNITS.get(unit, {unit})
+    same_unit = [c for c in candidates if c.unit in units]
+    if not same_unit:
         return None
-    units = _COMPATIBLE_UNITS.get(out.unit, {out.unit})
-    same_unit = candidates[candidates["unit"].isin(units)]
-    if same_unit.empty:
-        return None
-    noun = out.noun or ""
     if noun:
         for head in (noun, noun[-2:]):
-            hits = same_unit[same_unit["level3"].str.contains(head, regex=False)]
-            if len(hits):
-                return hits.iloc[0]
+            hits = [c for c in same_unit if head in c.level3]
+            if hits:
+                return hits[0]
         return None
-    phrase = bigrams(out.phrase)
-    shared = same_unit[[bool(bigrams(n) & phrase) for n in same_unit["name"]]]
-    if len(shared):
-        return shared.iloc[0]
-    exact = same_unit[same_unit["unit"] == out.unit]
-    return exact.iloc[0] if len(exact) == 1 else None
+    pieces = bigrams(phrase)
+    shared = [c for c in same_unit if bigrams(c.name) & pieces]
+    if shared:
+        return shared[0]
+    exact = [c for c in same_unit if c.unit == unit]
+    return exact[0] if len(exact) == 1 else None

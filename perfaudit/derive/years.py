@@ -58,12 +58,12 @@ def year_frames(forms, money: pd.DataFrame, indicators: pd.DataFrame, costs: pd.
 
 
 def _pair_facts(pairs: pd.DataFrame, forms, indicators: pd.DataFrame) -> pd.DataFrame:
-    goals = forms.goals.groupby("doc_id")["text"].agg("".join)
+    goals = forms.goals.groupby("doc_id")["text"].agg("".join) if len(forms.goals) else pd.Series(dtype="str")
     named = indicators[indicators["level3"] != ""]
-    targets = {
-        doc: frozenset(zip(part["level3"].map(name_key), part["value_text"], strict=True))
-        for doc, part in named.groupby("doc_id")
-    }
+    collected: dict[str, set] = {}
+    for doc, level3, value in named[["doc_id", "level3", "value_text"]].itertuples(index=False, name=None):
+        collected.setdefault(doc, set()).add((name_key(level3), value))
+    targets = {doc: frozenset(pairs) for doc, pairs in collected.items()}
     out = pairs.copy()
     similarity = []
     for cur, prev in zip(out["doc_id"], out["prev_doc_id"], strict=True):
