@@ -21,48 +21,67 @@ _ARITH = re.compile(r"^[\d.+\-*/() ]+$")
 
 
 def read_excel(path: Path) -> list[Sheet]:
-    """Read every visible sheet of a workbook into rows of non-empty cells."""
+    """Read every visible sheet of a workbook into rows of non-empty cells.
+
+    Workbooks whose formulas all carry the value the saving program cached (nearly all) are
+    read once, as values. Only a workbook with a formula lacking its cached value is read a
+    second time for the formulas, to evaluate simple sums.
+    """
     from openpyxl import load_workbook  # imported here: only workbooks need it
 
     try:
+        formulas = has_uncached_formulas(path)
         with warnings.catch_warnings():
             # openpyxl warns about data validation and header/footer parts it ignores.
             warnings.simplefilter("ignore", UserWarning)
-            book = load_workbook(path, data_only=False)
-            cached = None
-            if _has_formulas(book):
-                cached = load_workbook(path, data_only=True)
+            # Values only: the read-only reader streams the sheet and skips what forms never
+            # need (merged-range bookkeeping); formulas need random access to their operands.
+            book = load_workbook(path, data_only=not formulas, read_only=not formulas)
+            cached = load_workbook(path, data_only=True) if formulas else None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
         reason = str(err) or type(err).__name__
         raise ReadError(path, f"not a readable .xlsx workbook ({reason})") from None
     except Exception as err:  # openpyxl raises its own InvalidFileException and others
         raise ReadError(path, f"not a readable .xlsx workbook ({type(err).__name__}: {err})") from None
     sheets = []
-    for ws in book.worksheets:
-        if ws.sheet_state != "visible":
-            continue
-        sheets.append(_read_sheet(ws, cached[ws.title] if cached is not None else None))
+    try:
+        for ws in book.worksheets:
+            if ws.sheet_state != "visible":
+                continue
+            sheets.append(_read_sheet(ws, cached[ws.title] if cached is not None else None, formulas))
+    finally:
+        book.close()  # a read-only workbook keeps its file open (and locked, on Windows)
     if not sheets or not any(sheet.rows for sheet in sheets):
         raise ReadError(path, "the workbook has no cells with content")
     return sheets
 
 
-def _has_formulas(book) -> bool:
-    return any(
-        isinstance(cell.value, str) and cell.value.startswith("=")
-        for ws in book.worksheets
-        for row in ws.iter_rows()
-        for cell in row
-    )
+_CELL_XML = re.compile(rb"<c\b[^>]*>(.*?)</c>", re.S)
+_CACHED_XML = re.compile(rb"<v>[^<]+</v>")
 
 
-def _read_sheet(ws, cached_ws) -> Sheet:
+def has_uncached_formulas(path: Path) -> bool:
+    """True when some formula cell of the workbook carries no cached value (read from the XML)."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            xml = archive.read(name)
+            if b"<f" not in xml:
+                continue
+            for body in _CELL_XML.findall(xml):
+                if (b"<f>" in body or b"<f " in body) and not _CACHED_XML.search(body):
+                    return True
+    return False
+
+
+def _read_sheet(ws, cached_ws, formulas: bool) -> Sheet:
     sheet = Sheet(name=ws.title)
     raw = {(c.row, c.column): c for row in ws.iter_rows() for c in row if c.value is not None}
     for (row_no, col_no), cell in sorted(raw.items()):
         value = cell.value
         ref = f"{ws.title}!{cell.coordinate}"
-        if isinstance(value, str) and value.startswith("="):
+        if formulas and cell.data_type == "f":
             value = cached_ws[cell.coordinate].value if cached_ws is not None else None
             if value is None:
                 value = evaluate_formula(cell.value, ws)
