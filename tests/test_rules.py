@@ -516,3 +516,9 @@ def test_messages_carry_the_numbers(case_audit):
     assert re.search(
         r"财政拨款|收入来源合计 61\.00 万元", found.loc[("fail-sources-1-wan-over", "R-ARITH-02"), "message"]
     )
+
+
+def test_a_length_is_not_a_rate(tmp_path):
+    text = CLEAN.replace("培训学员人次 ≥1000人次", "培训学员人次 ≥1000人次\n河道清淤整治长度 ≥5公里")
+    (tmp_path / "length.txt").write_text(text, encoding="utf-8")
+    assert "R-QUANT-06" not in fired(audit(pa.load(tmp_path)), "length")

@@ -111,7 +111,7 @@ def _measurability(frame: pd.DataFrame) -> None:
     )
     frame["rate_without_percent"] = _bools(
         [
-            bool(q and n.endswith(("率", "度")) and u != "%")
+            bool(q and n.endswith(("率", "度")) and not n.endswith(words("measure_du")) and u != "%")
             for q, n, u in zip(frame["quantified_num"], frame["name"], frame["unit"], strict=True)
         ],
         frame.index,
