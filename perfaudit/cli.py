@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     audit.add_argument("--year", type=int, help="fiscal year for forms that state none")
     audit.add_argument("--rulebook", type=Path, metavar="DIR", help="a folder of suites instead of expectations/")
+    audit.add_argument("--jobs", type=int, default=1, metavar="N", help="read the files in N processes (an archive)")
     audit.add_argument(
         "--ledger",
         type=Path,
@@ -127,7 +128,7 @@ def run_audit(args: argparse.Namespace) -> int:
     from perfaudit.audit import audit
     from perfaudit.load import load
 
-    forms = load(args.paths, year=args.year, progress=False if args.quiet else None)
+    forms = load(args.paths, year=args.year, progress=False if args.quiet else None, jobs=args.jobs)
     report_skipped(args)
     result = audit(forms, rulebook=args.rulebook, ledger=args.ledger)
     written = result.export(args.out)

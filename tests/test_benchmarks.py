@@ -22,7 +22,6 @@ N = 45
 # False alarms on clean forms that are known and reported in benchmarks/README.md; the test
 # fails on any other, and keeps passing once these are fixed.
 KNOWN_FALSE_ALARMS = {
-    "R-QUANT-06",  # 河道清淤整治长度: a name ending in 度 is read as a rate (长度 is a length)
     "R-REASON-05/all-forms",  # robust z over few departments: a small MAD makes an in-band cost an outlier
 }
 

@@ -62,3 +62,13 @@ def test_year_from_folder_and_from_caller(tmp_path):
     (tmp_path / "plain.txt").write_text(text, encoding="utf-8")
     doc = pa.load(tmp_path / "plain.txt", year=2026).documents.iloc[0]
     assert (doc.year, doc.year_source) == (2026, "caller")
+
+
+def test_loading_in_processes_gives_the_same_tables(bundled):
+    import pandas as pd
+
+    from tests.conftest import DATA
+
+    parallel = pa.load(DATA, jobs=2)
+    for table in bundled.tables:
+        pd.testing.assert_frame_equal(bundled.tables[table], parallel.tables[table], obj=table)
