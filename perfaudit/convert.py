@@ -96,6 +96,7 @@ def read_canonical(path: Path) -> list[tuple[str, dict]]:
             tables[table] = cast_frame(table, frame)
     finally:
         book.close()
+    tables["indicators"] = reparse_indicators(tables["indicators"])
     out = []
     for info in tables["documents"].to_dict("records"):
         doc_id = info["doc_id"]
@@ -106,6 +107,36 @@ def read_canonical(path: Path) -> list[tuple[str, dict]]:
             parsed[table] = [{k: _plain(v) for k, v in r.items()} for r in part.to_dict("records")]
         out.append((doc_id, parsed))
     return out
+
+
+def reparse_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Parse the value text again where an auditor changed it by hand.
+
+    A row whose stored parse agrees with its text is kept as written (a spreadsheet's typed
+    value may carry more than its text shows); a row whose text was edited gets the parse of
+    the new text, so that the audit judges what the workbook now says.
+    """
+    from perfaudit.values import infer_polarity, parse_value
+
+    frame = indicators.copy()
+    for index, row in frame.iterrows():
+        text = row["annual_value"] or row["period_value"]
+        if not row["level3"] and not text:
+            continue
+        fresh = parse_value(text, name=row["level3"])
+        stored_value = None if pd.isna(row["value"]) else row["value"]
+        if (fresh.op, fresh.unit, fresh.value) == (row["op"], row["unit"], stored_value):
+            continue
+        frame.loc[index, ["op", "unit", "qualifier", "baseline"]] = [
+            fresh.op,
+            fresh.unit,
+            fresh.qualifier,
+            fresh.baseline,
+        ]
+        frame.loc[index, ["value", "value_high"]] = [fresh.value, fresh.value_high]
+        frame.loc[index, "quantified"] = fresh.quantified
+        frame.loc[index, "polarity"] = infer_polarity(row["level3"], fresh, text)
+    return frame
 
 
 def _plain(value: object) -> object:

@@ -57,3 +57,21 @@ def test_writing_is_atomic_and_leaves_no_temp_files(bundled, tmp_path, monkeypat
         pa.write_workbook(bundled, target)
     assert target.read_bytes() == b"previous content"
     assert [p.name for p in tmp_path.iterdir()] == ["forms.xlsx"]
+
+
+def test_a_corrected_value_is_parsed_again(bundled, tmp_path):
+    path = pa.write_workbook(bundled.select("zhanjiang-renshe-2023"), tmp_path / "f.xlsx")
+    book = load_workbook(path)
+    sheet = book["indicators"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("level3")].value == "城镇新增就业人数（万人）":
+            row[header.index("annual_value")].value = "≥5万人"
+    book.save(path)
+    back = pa.load(path)
+    fixed = back.indicators[back.indicators["level3"] == "城镇新增就业人数（万人）"].iloc[0]
+    assert (fixed.op, fixed.value, fixed.unit, bool(fixed.quantified)) == (">=", 5.0, "万人", True)
+    result = pa.audit(back)
+    assert "R-QUANT-01" not in set(
+        result.findings[result.findings["subject"].str.contains("城镇新增就业人数")]["rule_id"]
+    )
