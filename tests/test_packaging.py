@@ -72,7 +72,7 @@ def test_readme_shows_what_make_run_prints(capsys, tmp_path):
 def test_every_subpackage_is_listed_for_the_wheel():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     listed = set(project["tool"]["setuptools"]["packages"])
-    found = {
-        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "perfaudit").rglob("__init__.py")
-    } | {"perfaudit.expectations"}
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "perfaudit").rglob("__init__.py")} | {
+        "perfaudit.expectations"
+    }
     assert listed == found
