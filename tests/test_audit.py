@@ -1,6 +1,7 @@
 """The audit end to end: real forms against golden findings, stable ids, thresholds in the
 JSON, partial forms, and a rulebook that must fail loudly when it is wrong."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -110,6 +111,54 @@ def test_every_suite_loads_every_entry_into_gx():
         data = json.loads(path.read_text(encoding="utf-8"))
         rules = read_rules(default_rulebook())[data["name"]]
         assert len(rules) == len(data["expectations"]) == len(to_gx_suite(data["name"], rules).expectations), path.name
+
+
+def test_the_speed_ups_around_gx_change_no_result(bundled_audit, monkeypatch):
+    """The runner gives GX only the columns a suite reads and lets an expectation build its
+    configuration once per validation; without either, GX names the same failing rows."""
+    from great_expectations.expectations.expectation import Expectation
+
+    from perfaudit.rules import runner
+
+    original = Expectation.__dict__["configuration"]
+    fast = {(r.rule.key, r.success, tuple(r.failed_rows)) for r in _validate_all(bundled_audit.frames)}
+    assert Expectation.__dict__["configuration"] is original  # put back after every validation
+    monkeypatch.setattr(runner, "_columns_used", lambda rules: None)
+    monkeypatch.setattr(runner, "_configurations_built_once", contextlib.nullcontext)
+    plain = {(r.rule.key, r.success, tuple(r.failed_rows)) for r in _validate_all(bundled_audit.frames)}
+    assert fast == plain
+    assert any(not success for _, success, _ in plain)
+
+
+def _validate_all(frames):
+    from perfaudit.rules import validate
+
+    return [result for name, rules in read_rules().items() for result in validate(frames[name], rules, name)]
+
+
+@pytest.mark.parametrize(
+    ("condition", "columns"),
+    [
+        ({"type": "comparison", "column": {"name": "a"}, "operator": "<=", "parameter": 4}, {"a", "x"}),
+        (
+            {
+                "type": "and",
+                "conditions": [
+                    {"type": "comparison", "column": {"name": "a"}},
+                    {"type": "comparison", "column": {"name": "b"}},
+                ],
+            },
+            {"a", "b", "x"},
+        ),
+        ("a > 4", None),  # a condition the runner cannot read: GX gets every column
+    ],
+)
+def test_columns_a_suite_reads(condition, columns):
+    from perfaudit.rules.runner import _columns_used
+    from perfaudit.rules.suites import Rule
+
+    rule = Rule(suite="s", index=0, type="t", kwargs={"column": "x", "row_condition": condition}, meta={})
+    assert _columns_used([rule]) == columns
 
 
 def test_every_expectation_carries_its_rule_metadata():

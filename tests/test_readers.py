@@ -147,6 +147,21 @@ def test_uncached_formula_in_a_real_form_is_evaluated(tmp_path):
     assert row.amount_yuan == 728_073_849.75
 
 
+def test_uncached_sum_over_merged_cells_is_evaluated(tmp_path):
+    from openpyxl import load_workbook
+
+    book = load_workbook(ZHANJIANG_2023)
+    ws = book.active
+    ws["E5"] = "=SUM(C5:C6)"
+    ws.merge_cells("A5:B5")  # rows 5-6 now hold merged cells, which have no column letter
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    forms = pa.load(path)
+    row = forms.budget[forms.budget["item"] == "财政拨款"].iloc[0]
+    expected = sum(float(ws[ref].value) for ref in ("C5", "C6")) * 10_000
+    assert row.amount_yuan == pytest.approx(expected)
+
+
 def test_unevaluable_formula_is_reported_not_guessed(tmp_path):
     from openpyxl import load_workbook
 

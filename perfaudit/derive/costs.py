@@ -13,6 +13,10 @@ import pandas as pd
 
 # Scale factor that makes the MAD comparable to a standard deviation for normal data.
 _MAD_TO_SD = 1.4826
+# Floor under the MAD of log costs. One department's years cost almost the same, so few
+# departments counting in a unit give a tiny MAD and an in-band cost twice the median would
+# score z ≈ 4; with the floor a cost must stand about 3.7× off the median (z > 3.5).
+_MIN_MAD = 0.25
 
 
 def unit_costs(forms) -> pd.DataFrame:
@@ -39,8 +43,8 @@ def unit_costs(forms) -> pd.DataFrame:
         mad = (log_cost - median).abs().groupby([frame[k] for k in keys]).transform("median")
         frame[f"peers_{scope}"] = grouped.transform("count").astype("Int64")
         frame[f"peer_median_{scope}_yuan"] = np.exp(median).round(2)
-        z = (log_cost - median) / (_MAD_TO_SD * mad)
-        frame[f"robust_z_{scope}"] = z.where(mad > 0).round(2)
+        z = (log_cost - median) / (_MAD_TO_SD * mad.clip(lower=_MIN_MAD))
+        frame[f"robust_z_{scope}"] = z.where(frame[f"peers_{scope}"] >= 2).round(2)
     # Across forms only where other forms add peers; within one form the form scope says it.
     frame["robust_z_across"] = frame["robust_z_all"].where(frame["peers_all"] > frame["peers_form"])
     frame["unit_cost_wan"] = frame["unit_cost_yuan"] / 10_000

@@ -156,16 +156,17 @@ def evaluate_formula(formula: str, ws) -> float | None:
         return float(value) if _is_number(value) else None
 
     def sum_range(args: str, depth: int) -> str | None:
+        from openpyxl.utils import column_index_from_string, get_column_letter
+
         total = 0.0
         for arg in args.split(","):
             match = _RANGE.fullmatch(arg)
             if match:
                 c1, r1, c2, r2 = match.groups()
-                for row in ws.iter_rows(min_row=int(r1), max_row=int(r2)):
-                    for cell in row:
-                        if _col_between(cell.column_letter, c1, c2):
-                            number = cell_number(cell.column_letter, str(cell.row), depth)
-                            total += number or 0.0
+                # By index, not by iterating cells: a merged cell has no column letter.
+                for row in range(int(r1), int(r2) + 1):
+                    for col in range(column_index_from_string(c1), column_index_from_string(c2) + 1):
+                        total += cell_number(get_column_letter(col), str(row), depth) or 0.0
             elif _REF.fullmatch(arg):
                 column, row = _REF.fullmatch(arg).groups()
                 total += cell_number(column, row, depth) or 0.0
@@ -200,10 +201,3 @@ def evaluate_formula(formula: str, ws) -> float | None:
             return None
 
     return _evaluate(expression, 0)
-
-
-def _col_between(column: str, first: str, last: str) -> bool:
-    def key(col: str) -> tuple[int, str]:
-        return (len(col), col)
-
-    return key(first) <= key(column) <= key(last)

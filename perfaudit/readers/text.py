@@ -12,9 +12,12 @@ from perfaudit.readers.cells import Cell, ReadError, Sheet
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _FRAGMENT_GAP = re.compile(r"\s+")
 # A pdftotext page has many lines that hold several fragments of one table row; a file where
-# (almost) no line does is one cell per line. The share is a layout fact, not a budget fact.
+# (almost) no line does is one cell per line. A real pdftotext form has at least 9 such lines
+# (its budget block alone has six), one-cell-per-line text 0 or 1: five such lines, or a tenth
+# of a short file's lines, make rows. These are layout facts, not budget facts.
 _ROW_LINE_MIN_FRAGMENTS = 3
 _ROW_LAYOUT_MIN_SHARE = 0.10
+_ROW_LAYOUT_MIN_LINES = 5
 
 
 def decode_text(data: bytes, path: Path) -> str:
@@ -52,7 +55,7 @@ def read_text(path: Path) -> list[Sheet]:
     if not any(_looks_like_text(line) for _, line in lines):
         raise ReadError(path, "no readable text (control characters only)")
     multi = sum(len(_FRAGMENT_GAP.split(line)) >= _ROW_LINE_MIN_FRAGMENTS for _, line in lines)
-    cell_per_line = multi < max(1, _ROW_LAYOUT_MIN_SHARE * len(lines))
+    cell_per_line = multi < min(_ROW_LAYOUT_MIN_LINES, max(1, _ROW_LAYOUT_MIN_SHARE * len(lines)))
     sheet = Sheet(name=path.name, wrapped=not cell_per_line, cell_per_line=cell_per_line)
     for number, line in lines:
         parts = [line] if cell_per_line else _FRAGMENT_GAP.split(line)
