@@ -20,10 +20,8 @@ SETTINGS = Settings(seed=7, xlsx_share=0.5, defect_rate=0.0, years=5)
 N = 45
 
 # False alarms on clean forms that are known and reported in benchmarks/README.md; the test
-# fails on any other, and keeps passing once these are fixed.
-KNOWN_FALSE_ALARMS = {
-    "R-REASON-05/all-forms",  # robust z over few departments: a small MAD makes an in-band cost an outlier
-}
+# fails on any other. (R-REASON-05/all-forms was one until the MAD got a floor.)
+KNOWN_FALSE_ALARMS: set[str] = set()
 
 
 @pytest.fixture(scope="module")
