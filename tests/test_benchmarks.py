@@ -54,6 +54,17 @@ def test_every_form_loads_as_one_document(archive):
     assert sorted(result.forms.documents["doc_id"]) == sorted(f["doc_id"] for f in corpus.forms)
 
 
+def test_generated_workbooks_stream_as_openpyxl_reads_them(archive):
+    from perfaudit.readers.excel import _read_with_openpyxl, has_uncached_formulas, stream_sheets
+
+    corpus, _ = archive
+    workbooks = [path for path in corpus.paths if str(path).endswith(".xlsx")]
+    assert any(has_uncached_formulas(path) for path in workbooks)  # both paths of the reader are met
+    for path in workbooks:
+        uncached = has_uncached_formulas(path)
+        assert stream_sheets(path, uncached) == _read_with_openpyxl(path, uncached), path
+
+
 @pytest.mark.parametrize("defect", sorted(DEFECTS))
 def test_injected_defect_is_found(archive, defect):
     corpus, result = archive

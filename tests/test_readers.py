@@ -1,5 +1,7 @@
 """Readers: encodings, layouts, spreadsheets, and input they must refuse with a reason."""
 
+import datetime
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -7,7 +9,7 @@ from hypothesis import strategies as st
 
 import perfaudit as pa
 from perfaudit.readers import ReadError, read_sheets
-from perfaudit.readers.excel import evaluate_formula, format_number
+from perfaudit.readers.excel import evaluate_formula, format_number, read_excel
 from perfaudit.readers.text import read_text
 from perfaudit.template import parse_sheet
 from tests.conftest import DONGKENG, ZHANJIANG_2023, ZHANJIANG_2024
@@ -116,7 +118,7 @@ def _workbook_with_uncached_formulas(path, formulas):
     for ref, formula in formulas.items():
         ws[ref] = formula
     book.save(path)  # openpyxl never caches formula results: like a file from a non-calculating tool
-    return ws
+    return {cell.coordinate: cell.value for row in ws.iter_rows() for cell in row}
 
 
 @pytest.mark.parametrize(
@@ -131,8 +133,8 @@ def _workbook_with_uncached_formulas(path, formulas):
     ],
 )
 def test_simple_formulas_are_evaluated_without_cache(tmp_path, formula, expected):
-    ws = _workbook_with_uncached_formulas(tmp_path / "f.xlsx", {"E5": formula})
-    result = evaluate_formula(formula, ws)
+    cells = _workbook_with_uncached_formulas(tmp_path / "f.xlsx", {"E5": formula})
+    result = evaluate_formula(formula, cells)
     assert result == pytest.approx(expected) if expected is not None else result is None
 
 
@@ -160,6 +162,78 @@ def test_uncached_sum_over_merged_cells_is_evaluated(tmp_path):
     row = forms.budget[forms.budget["item"] == "财政拨款"].iloc[0]
     expected = sum(float(ws[ref].value) for ref in ("C5", "C6")) * 10_000
     assert row.amount_yuan == pytest.approx(expected)
+
+
+def _variants(tmp_path):
+    """The real workbooks, and copies that exercise what the streaming reader must get right."""
+    from openpyxl import load_workbook
+
+    yield ZHANJIANG_2023
+    yield ZHANJIANG_2024
+    book = load_workbook(ZHANJIANG_2024)
+    ws = book.active
+    ws["E6"] = "=SUM(C5:C6)"  # no cached value once openpyxl saves it
+    ws["F30"] = datetime.datetime(2024, 3, 1)  # a date cell
+    ws["F31"] = 0.955
+    ws["F31"].number_format = "0.0%"
+    ws.merge_cells("A40:C40")
+    book.create_sheet("隐藏").sheet_state = "hidden"
+    book["隐藏"]["A1"] = "不应读出"
+    book.create_sheet("第二页")["B2"] = "第二页的单元格"
+    path = tmp_path / "variant.xlsx"
+    book.save(path)
+    yield path
+    book.epoch = datetime.datetime(1904, 1, 1)  # a workbook with the Mac 1904 date system
+    path = tmp_path / "variant-1904.xlsx"
+    book.save(path)
+    yield path
+
+
+def test_streaming_reader_gives_what_openpyxl_gives(tmp_path):
+    from perfaudit.readers.excel import _read_with_openpyxl, has_uncached_formulas, stream_sheets
+
+    for path in _variants(tmp_path):
+        uncached = has_uncached_formulas(path)
+        streamed = stream_sheets(path, uncached)
+        assert streamed is not None, path
+        assert streamed == _read_with_openpyxl(path, uncached), path.name
+    assert [sheet.name for sheet in streamed] == ["Sheet1", "第二页"]  # the hidden sheet is left out
+    cells = {cell.ref: cell for row in streamed[0].rows for cell in row}
+    assert cells["Sheet1!F30"].text == "2024-03-01T00:00:00"
+    assert cells["Sheet1!F31"].text == "95.5%"
+    assert cells["Sheet1!E6"].value == pytest.approx(cells["Sheet1!C5"].value + cells["Sheet1!C6"].value)
+
+
+def test_a_workbook_laid_out_unusually_is_read_by_openpyxl(tmp_path):
+    """A package whose workbook part is not at xl/workbook.xml: streaming declines, openpyxl reads it."""
+    import zipfile
+
+    from perfaudit.readers.excel import stream_sheets
+
+    path = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(ZHANJIANG_2024) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            name = item.filename
+            name = {"xl/workbook.xml": "xl/book.xml", "xl/_rels/workbook.xml.rels": "xl/_rels/book.xml.rels"}.get(
+                name, name
+            )
+            if name in ("[Content_Types].xml", "_rels/.rels"):
+                data = data.replace(b"xl/workbook.xml", b"xl/book.xml")
+            target.writestr(name, data)
+    assert stream_sheets(path, uncached=False) is None
+    assert read_excel(path) == read_excel(ZHANJIANG_2024)
+
+
+def test_an_openpyxl_without_the_private_parser_still_reads(monkeypatch):
+    import sys
+
+    from perfaudit.readers.excel import stream_sheets
+
+    expected = read_excel(ZHANJIANG_2023)
+    monkeypatch.setitem(sys.modules, "openpyxl.worksheet._reader", None)  # import fails
+    assert stream_sheets(ZHANJIANG_2023, uncached=False) is None
+    assert read_excel(ZHANJIANG_2023) == expected
 
 
 def test_unevaluable_formula_is_reported_not_guessed(tmp_path):

@@ -3,6 +3,11 @@
 Formula cells use the value the saving program cached. Where none is cached (a file written
 by a program that does not calculate), simple sums (``=C5+C6``, ``=SUM(C5:C6)``) are evaluated
 here; anything else is reported as a note naming the cell, never guessed.
+
+Sheets are streamed: their cells go through openpyxl's own cell parser, with only the
+sheet list and the number formats read from the package; building openpyxl's whole workbook
+(styles, theme) would cost three times as much. A package laid out unusually is read by
+openpyxl's public reader instead, with the same result (the tests compare the two).
 """
 
 from __future__ import annotations
@@ -21,38 +26,151 @@ _ARITH = re.compile(r"^[\d.+\-*/() ]+$")
 
 
 def read_excel(path: Path) -> list[Sheet]:
-    """Read every visible sheet of a workbook into rows of non-empty cells.
-
-    Workbooks whose formulas all carry the value the saving program cached (nearly all) are
-    read once, as values. Only a workbook with a formula lacking its cached value is read a
-    second time for the formulas, to evaluate simple sums.
-    """
-    from openpyxl import load_workbook  # imported here: only workbooks need it
-
+    """Read every visible sheet of a workbook into rows of non-empty cells."""
     try:
-        formulas = has_uncached_formulas(path)
-        with warnings.catch_warnings():
-            # openpyxl warns about data validation and header/footer parts it ignores.
-            warnings.simplefilter("ignore", UserWarning)
-            # Values only: the read-only reader streams the sheet and skips what forms never
-            # need (merged-range bookkeeping); formulas need random access to their operands.
-            book = load_workbook(path, data_only=not formulas, read_only=not formulas)
-            cached = load_workbook(path, data_only=True) if formulas else None
+        uncached = has_uncached_formulas(path)
+        sheets = stream_sheets(path, uncached)
+        if sheets is None:
+            sheets = _read_with_openpyxl(path, uncached)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
         reason = str(err) or type(err).__name__
         raise ReadError(path, f"not a readable .xlsx workbook ({reason})") from None
     except Exception as err:  # openpyxl raises its own InvalidFileException and others
         raise ReadError(path, f"not a readable .xlsx workbook ({type(err).__name__}: {err})") from None
+    if not sheets or not any(sheet.rows for sheet in sheets):
+        raise ReadError(path, "the workbook has no cells with content")
+    return sheets
+
+
+# One cell as both readers give it: row, column, value (the cached one for a formula), number
+# format, and the formula's text when the cell has a formula but no cached value.
+RawCell = tuple[int, int, object, str, str | None]
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def stream_sheets(path: Path, uncached: bool) -> list[Sheet] | None:
+    """The visible sheets, streamed; None when the workbook's parts are not where this reader
+    looks (then openpyxl builds the workbook).
+
+    The cells go through openpyxl's own sheet parser, so values, shared strings and dates come
+    out exactly as openpyxl gives them; only the workbook around them is not built. A sheet
+    with formulas lacking their cached values is parsed a second time for the formulas.
+    """
+    from xml.etree import ElementTree
+
+    from openpyxl.reader.strings import read_string_table
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+    from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH
+
+    try:
+        from openpyxl.worksheet._reader import WorkSheetParser  # private: pinned in pyproject.toml
+    except ImportError:  # another openpyxl: let its public reader do the work
+        return None
+
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if not {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"} <= names:
+            return None
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PACKAGE_REL}Relationship")}
+        properties = workbook.find(f"{_MAIN}workbookPr")
+        mac = properties is not None and properties.get("date1904", "0").lower() in ("1", "true")
+        formats = ["General"]
+        if "xl/styles.xml" in names:
+            styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+            custom = {int(n.get("numFmtId")): n.get("formatCode") for n in styles.iter(f"{_MAIN}numFmt")}
+            xfs = styles.find(f"{_MAIN}cellXfs")
+            if xfs is not None:
+                ids = [int(xf.get("numFmtId", 0)) for xf in xfs.findall(f"{_MAIN}xf")]
+                formats = [custom.get(i) or BUILTIN_FORMATS.get(i, "General") for i in ids] or formats
+        strings = []
+        if "xl/sharedStrings.xml" in names:
+            with archive.open("xl/sharedStrings.xml") as source:
+                strings = read_string_table(source)
+        dates = {n for n, code in enumerate(formats) if is_date_format(code)}
+        durations = {n for n, code in enumerate(formats) if is_timedelta_format(code)}
+
+        def cells(part: str, data_only: bool) -> dict:
+            """``{(row, column): (value, number format)}`` of the non-empty cells of a sheet part."""
+            with archive.open(part) as source:
+                parser = WorkSheetParser(
+                    source,
+                    strings,
+                    data_only=data_only,
+                    epoch=MAC_EPOCH if mac else WINDOWS_EPOCH,
+                    date_formats=dates,
+                    timedelta_formats=durations,
+                )
+                return {
+                    (c["row"], c["column"]): (c["value"], _format_of(formats, c["style_id"]))
+                    for _, row in parser.parse()
+                    for c in row
+                    if c["value"] is not None
+                }
+
+        sheets = []
+        for entry in workbook.iter(f"{_MAIN}sheet"):
+            if entry.get("state", "visible") != "visible":
+                continue
+            target = targets.get(entry.get(f"{_REL}id"), "")
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if part not in names:
+                return None
+            written = cells(part, data_only=False) if uncached else {}
+            sheets.append(_read_sheet(entry.get("name", ""), _combine(cells(part, data_only=True), written)))
+    return sheets
+
+
+def _combine(values: dict, written: dict) -> list[RawCell]:
+    """Cells from a sheet read for values and, if it has formulas without a cached value, read
+    again for the formulas (both ``{(row, column): (value, number format)}``)."""
+    cells = [(row, col, value, number_format, None) for (row, col), (value, number_format) in values.items()]
+    for (row, col), (value, number_format) in written.items():
+        formula = _formula_text(value)
+        if (row, col) not in values and formula:
+            cells.append((row, col, None, number_format, formula))
+    return cells
+
+
+def _format_of(formats: list[str], style_id: int) -> str:
+    return formats[style_id] if 0 <= style_id < len(formats) else "General"
+
+
+def _formula_text(value: object) -> str | None:
+    """A formula's text (``=C5+C6``; an array formula's too), or None for any other value."""
+    text = getattr(value, "text", value)
+    return text if isinstance(text, str) and text.startswith("=") else None
+
+
+def _read_with_openpyxl(path: Path, uncached: bool) -> list[Sheet]:
+    """Read through openpyxl's workbook: the fallback for a package laid out unusually."""
+    from openpyxl import load_workbook  # imported here: only workbooks need it
+
+    def cells(ws) -> dict:
+        # A read-only sheet pads rows with EmptyCell, which has no coordinates: value None, skipped.
+        rows = ws.iter_rows()
+        return {(c.row, c.column): (c.value, c.number_format) for row in rows for c in row if c.value is not None}
+
+    with warnings.catch_warnings():
+        # openpyxl warns about data validation and header/footer parts it ignores.
+        warnings.simplefilter("ignore", UserWarning)
+        book = load_workbook(path, data_only=True, read_only=True)
+        formulas = load_workbook(path, read_only=True) if uncached else None
     sheets = []
     try:
         for ws in book.worksheets:
             if ws.sheet_state != "visible":
                 continue
-            sheets.append(_read_sheet(ws, cached[ws.title] if cached is not None else None, formulas))
+            written = cells(formulas[ws.title]) if formulas is not None else {}
+            sheets.append(_read_sheet(ws.title, _combine(cells(ws), written)))
     finally:
         book.close()  # a read-only workbook keeps its file open (and locked, on Windows)
-    if not sheets or not any(sheet.rows for sheet in sheets):
-        raise ReadError(path, "the workbook has no cells with content")
+        if formulas is not None:
+            formulas.close()
     return sheets
 
 
@@ -75,20 +193,23 @@ def has_uncached_formulas(path: Path) -> bool:
     return False
 
 
-def _read_sheet(ws, cached_ws, formulas: bool) -> Sheet:
-    sheet = Sheet(name=ws.title)
-    raw = {(c.row, c.column): c for row in ws.iter_rows() for c in row if c.value is not None}
-    for (row_no, col_no), cell in sorted(raw.items()):
-        value = cell.value
-        ref = f"{ws.title}!{cell.coordinate}"
-        if formulas and cell.data_type == "f":
-            value = cached_ws[cell.coordinate].value if cached_ws is not None else None
+def _read_sheet(title: str, cells: list[RawCell]) -> Sheet:
+    """Rows of non-empty cells; a formula without a cached value is evaluated if it is a simple sum."""
+    from openpyxl.utils import get_column_letter
+
+    sheet = Sheet(name=title)
+    lookup = {
+        f"{get_column_letter(col)}{row}": (value if formula is None else formula)
+        for row, col, value, _, formula in cells
+    }
+    for row_no, col_no, value, number_format, formula in sorted(cells, key=lambda c: (c[0], c[1])):
+        ref = f"{title}!{get_column_letter(col_no)}{row_no}"
+        if formula is not None:
+            value = evaluate_formula(formula, lookup)
             if value is None:
-                value = evaluate_formula(cell.value, ws)
-            if value is None:
-                sheet.notes.append(f"{ref}: formula {cell.value} has no cached value and is not a simple sum")
-                value = cell.value
-        text = format_number(value, cell.number_format) if _is_number(value) else _as_text(value)
+                sheet.notes.append(f"{ref}: formula {formula} has no cached value and is not a simple sum")
+                value = formula
+        text = format_number(value, number_format) if _is_number(value) else _as_text(value)
         if not text:
             continue
         if not sheet.rows or sheet.rows[-1][0].row != row_no:
@@ -100,7 +221,7 @@ def _read_sheet(ws, cached_ws, formulas: bool) -> Sheet:
                 row=row_no,
                 col=col_no,
                 value=value if _is_number(value) else None,
-                number_format="" if cell.number_format == "General" else cell.number_format,
+                number_format="" if number_format == "General" else number_format,
             )
         )
     return sheet
@@ -141,16 +262,17 @@ def format_number(value: float, number_format: str) -> str:
     return body + ("%" if percent else "")
 
 
-def evaluate_formula(formula: str, ws) -> float | None:
+def evaluate_formula(formula: str, cells: dict[str, object]) -> float | None:
     """Evaluate ``=A1+B2-C3`` or ``=SUM(A1:A9)`` style formulas over numeric cells.
 
+    ``cells`` maps a coordinate (``C5``) to the cell's value, or its formula's text.
     Returns None for anything else (functions other than SUM, text operands, references to
     empty or non-numeric cells are treated as 0 only inside SUM, as Excel does).
     """
     expression = formula.lstrip("=").upper().replace(" ", "")
 
     def cell_number(column: str, row: str, depth: int) -> float | None:
-        value = ws[f"{column}{row}"].value
+        value = cells.get(f"{column}{row}")
         if isinstance(value, str) and value.startswith("=") and depth < 8:
             return _evaluate(value, depth + 1)
         return float(value) if _is_number(value) else None
@@ -163,7 +285,7 @@ def evaluate_formula(formula: str, ws) -> float | None:
             match = _RANGE.fullmatch(arg)
             if match:
                 c1, r1, c2, r2 = match.groups()
-                # By index, not by iterating cells: a merged cell has no column letter.
+                # Every coordinate of the range, empty and merged ones too.
                 for row in range(int(r1), int(r2) + 1):
                     for col in range(column_index_from_string(c1), column_index_from_string(c2) + 1):
                         total += cell_number(get_column_letter(col), str(row), depth) or 0.0
