@@ -23,7 +23,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from perfaudit.charts._inputs import NothingToPlot, forms_of
+from perfaudit.charts._inputs import PER_FORM_LIMIT, NothingToPlot, forms_of
 from perfaudit.charts.budget import budget_lines, plot_budget, plot_task_money, task_money
 from perfaudit.charts.costs import plot_money_vs_output, plot_unit_costs, unit_cost_table
 from perfaudit.charts.indicators import indicator_framework, plot_indicator_framework
@@ -70,14 +70,13 @@ def chart_name(department: str) -> str:
     return f"{YEAR_OVER_YEAR}-{_UNSAFE.sub('_', department).strip('_.')}"
 
 
-# Charts with one panel per form grow with the archive: past this many forms only the charts
-# across all forms are drawn (a city's archive gives a scatter, not a 50,000-pixel column).
-PER_FORM_LIMIT = 12
+# Charts with one panel per form grow with the archive: past PER_FORM_LIMIT forms only the
+# charts across all forms are drawn.
 PER_FORM = ("budget", "task_money", "unit_costs", "indicator_framework")
 
 
-def _charts(source) -> Iterator[tuple[str, Figure]]:
-    """Draw the charts one at a time, skipping those with nothing to plot."""
+def _makers(source) -> list[tuple[str, Callable[[], Figure]]]:
+    """The charts to draw for these forms, in order: name and a function that draws it."""
     many = len(forms_of(source)) > PER_FORM_LIMIT
     makers: list[tuple[str, Callable[[], Figure]]] = [
         (name, lambda fn=fn: fn(source)) for name, fn in CHARTS.items() if not (many and name in PER_FORM)
@@ -87,7 +86,14 @@ def _charts(source) -> Iterator[tuple[str, Figure]]:
         (chart_name(dept), lambda dept=dept: plot_year_over_year(source, dept))
         for dept in list(departments)[: PER_FORM_LIMIT if many else None]
     ]
-    for name, make in makers:
+    return makers
+
+
+def _charts(source, only: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Figure]]:
+    """Draw the charts one at a time (those ``only`` accepts), skipping those with nothing to plot."""
+    for name, make in _makers(source):
+        if only is not None and not only(name):
+            continue
         try:
             yield name, make()
         except NothingToPlot:
@@ -105,27 +111,36 @@ def all_charts(source) -> dict[str, Figure]:
     return dict(_charts(source))
 
 
-def write_charts(source, folder: str | os.PathLike) -> list[Path]:
+def write_charts(
+    source, folder: str | os.PathLike, only: Callable[[str], bool] | None = None, prune: bool = True
+) -> list[Path]:
     """Write ``folder/<name>.png`` for every chart with data; return the paths written.
 
     Each file is written to a temporary file in the folder and moved into place, so a reader
     never sees half a PNG. Charts this package wrote earlier that no longer have data (a
-    year-over-year chart after a year was removed) are deleted, so the folder never shows a
-    stale chart beside fresh ones.
+    year-over-year chart after a year was removed) are deleted (``prune``), so the folder never
+    shows a stale chart beside fresh ones. ``only`` picks charts by name.
     """
     from perfaudit.export import write_atomically
 
     folder = Path(folder)
     written: list[Path] = []
-    for name, fig in _charts(source):
+    for name, fig in _charts(source, only):
+        fig.set_layout_engine("none")  # laid out by finish(): saving need not lay it out again
         with styled():
             path = write_atomically(folder / f"{name}.png", lambda temp, fig=fig: fig.savefig(temp, format="png"))
         written.append(path)
         fig.clear()  # the figure is ours alone: free its artists now rather than at garbage collection
-    for old in _ours(folder):
+    if prune:
+        prune_charts(folder, written)
+    return written
+
+
+def prune_charts(folder: Path, written: list[Path]) -> None:
+    """Delete the charts this package wrote into ``folder`` earlier that are not in ``written``."""
+    for old in _ours(Path(folder)):
         if old not in written:
             old.unlink()
-    return written
 
 
 def _ours(folder: Path) -> list[Path]:

@@ -6,6 +6,10 @@ import pandas as pd
 
 from perfaudit.formset import FormSet
 
+# Past this many forms a chart shows the archive, not each form: no panel, colour, marker or
+# legend entry per form (a city's archive gives a scatter, not a 50,000-pixel column).
+PER_FORM_LIMIT = 12
+
 
 class NothingToPlot(ValueError):
     """The loaded forms hold no data for this chart (e.g. year over year with one year)."""

@@ -14,7 +14,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import LogLocator, NullFormatter
 
-from perfaudit.charts._inputs import NothingToPlot, findings_of, form_titles, forms_of, ordered_docs, unit_costs_of
+from perfaudit.charts._inputs import (
+    PER_FORM_LIMIT,
+    NothingToPlot,
+    findings_of,
+    form_titles,
+    forms_of,
+    ordered_docs,
+    unit_costs_of,
+)
 from perfaudit.charts.style import (
     BLUE,
     GREY,
@@ -209,27 +217,28 @@ def plot_money_vs_output(source) -> Figure:
     sizes = costs.groupby("unit").size()
     units = sorted(sizes.index, key=lambda u: (-sizes[u], u))
     colour = {u: SERIES[n % len(SERIES)] for n, u in enumerate(units)}
-    marker = {d: MARKERS[n % len(MARKERS)] for n, d in enumerate(docs)}
+    # One marker per form, while there are few enough forms to tell apart in the legend.
+    per_form = 1 < len(docs) <= PER_FORM_LIMIT
+    marker = {d: MARKERS[n % len(MARKERS)] if per_form else "o" for n, d in enumerate(docs)}
     money = costs["planned_yuan"] / 10_000
     with styled():
         fig = new_figure(4.6)
         ax = fig.subplots()
         for unit in units:
-            for doc in docs:
-                sel = (costs["unit"] == unit) & (costs["doc_id"] == doc)
-                if sel.any():
-                    ax.scatter(
-                        costs.loc[sel, "quantity"],
-                        money[sel],
-                        s=36,
-                        color=colour[unit],
-                        marker=marker[doc],
-                        edgecolor="white",
-                        linewidth=0.6,
-                        zorder=3,
-                        gid=f"points:{unit}:{doc}",
-                    )
             part = costs[costs["unit"] == unit]
+            groups = part.groupby("doc_id", sort=False) if per_form else [("*", part)]
+            for doc, points in groups:
+                ax.scatter(
+                    points["quantity"],
+                    money[points.index],
+                    s=36 if per_form or len(costs) <= 200 else 14,
+                    color=colour[unit],
+                    marker=marker.get(doc, "o"),
+                    edgecolor="white",
+                    linewidth=0.6 if per_form or len(costs) <= 200 else 0.3,
+                    zorder=3,
+                    gid=f"points:{unit}:{doc}",
+                )
             if len(part) > 1:
                 xs = np.array([part["quantity"].min() / 1.5, part["quantity"].max() * 1.5])
                 ax.plot(xs, xs * part["peer_median_all_yuan"].iloc[0] / 10_000, color=colour[unit], ls="--", lw=0.9)
@@ -255,7 +264,7 @@ def plot_money_vs_output(source) -> Figure:
         ax.set_xlabel(f"{label('task_outputs', 'quantity')}（计划产出，对数坐标）")
         ax.set_ylabel(f"{money_label('tasks', 'planned_yuan')}，对数坐标")
         handles = [Line2D([], [], color=colour[u], marker="o", ls="--", lw=0.9, label=f"单位：{u}") for u in units]
-        if len(docs) > 1:
+        if per_form:
             handles += [Line2D([], [], color=GREY, marker=marker[d], ls="", label=titles[d]) for d in docs]
         subject = titles[docs[0]] if len(docs) == 1 else f"{len(docs)} 份表格"
         add_header(fig, f"拟投入资金与计划产出：{subject}", handles)
