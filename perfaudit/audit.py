@@ -40,15 +40,16 @@ class Audit:
         docs["not_evaluated"] = skipped.reindex(docs.index, fill_value=0)
         return docs.reset_index()
 
-    def export(self, folder: str | os.PathLike) -> list[Path]:
+    def export(self, folder: str | os.PathLike, charts=None) -> list[Path]:
         """Write everything an auditor hands over into ``folder``, each file atomically.
 
         findings.json, findings.csv, tables/<table>.csv, charts/*.png, workpaper.xlsx,
         report.html and findings.docx — the same files as ``perfaudit audit --out``.
+        ``charts``: a :class:`perfaudit.export.chartjob.ChartJob` started on ``folder/charts``.
         """
         from perfaudit.export import export_audit
 
-        return export_audit(self, Path(folder))
+        return export_audit(self, Path(folder), charts=charts)
 
     def __repr__(self) -> str:
         counts = self.findings[self.findings["status"] == "open"]["severity"].value_counts()

@@ -126,12 +126,15 @@ def _command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
 
 def run_audit(args: argparse.Namespace) -> int:
     from perfaudit.audit import audit
+    from perfaudit.export.chartjob import ChartJob
     from perfaudit.load import load
 
     forms = load(args.paths, year=args.year, progress=False if args.quiet else None, jobs=args.jobs)
     report_skipped(args)
+    # A second process draws the charts while this one imports Great Expectations and audits.
+    charts = ChartJob(forms, Path(args.out) / "charts") if len(forms) else None
     result = audit(forms, rulebook=args.rulebook, ledger=args.ledger)
-    written = result.export(args.out)
+    written = result.export(args.out, charts=charts)
     if not args.quiet:
         print(format_findings(result, verbose=args.verbose))
         print(f"\n{len(written)} files written to {args.out}")

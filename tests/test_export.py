@@ -640,3 +640,51 @@ def test_workbook_converts_cleanly_with_libreoffice(exported, tmp_path):
             assert "预算绩效目标审核工作底稿" in printed and "106.64" in printed
     with zipfile.ZipFile(exported[0] / "workpaper.xlsx") as archive:
         assert archive.testzip() is None
+
+
+# -- charts drawn in a second process (the command line's ChartJob) --------------------------
+
+
+def test_a_chart_job_writes_the_charts_write_charts_writes(bundled, bundled_audit, exported, tmp_path):
+    from perfaudit.export.chartjob import ChartJob
+
+    (tmp_path / "charts").mkdir()
+    stale = tmp_path / "charts" / "year_over_year-撤销的部门.png"
+    stale.write_bytes(b"old")
+    job = ChartJob(bundled, tmp_path / "charts")
+    assert job._process is not None  # a second process really draws them
+    written = export_audit(bundled_audit, tmp_path, charts=job)
+    _, serial = exported
+    charts = [p for p in serial if p.suffix == ".png"]
+    assert [p.name for p in written if p.suffix == ".png"] == [p.name for p in charts]  # same order
+    for path in charts:
+        assert (tmp_path / "charts" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert not stale.exists()  # pruned as write_charts prunes
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == sorted(
+        p.relative_to(serial[0].parent).as_posix() for p in serial
+    )
+
+
+def test_a_chart_job_that_cannot_start_draws_here(bundled, bundled_audit, tmp_path, monkeypatch):
+    import multiprocessing
+
+    from perfaudit.export.chartjob import ChartJob
+
+    def refuse(method):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(multiprocessing, "get_context", refuse)
+    job = ChartJob(bundled, tmp_path)
+    assert job._process is None
+    assert sorted(p.name for p in job.finish(bundled_audit)) == sorted(p.name for p in tmp_path.glob("*.png"))
+    assert (tmp_path / "budget.png").exists()
+
+
+def test_a_chart_job_whose_process_dies_draws_here(bundled, bundled_audit, tmp_path):
+    from perfaudit.export.chartjob import ChartJob
+
+    job = ChartJob(bundled, tmp_path)
+    job._process.kill()
+    written = job.finish(bundled_audit)
+    assert {p.name for p in written} >= {"budget.png", "unit_costs.png"}
+    assert all(p.exists() for p in written)

@@ -73,8 +73,11 @@ def findings_records(findings: pd.DataFrame) -> list[dict]:
     return records
 
 
-def export_audit(audit, folder: Path) -> list[Path]:
+def export_audit(audit, folder: Path, charts=None) -> list[Path]:
     """Write every output of an audit into ``folder`` and return the paths written.
+
+    ``charts``: a :class:`perfaudit.export.chartjob.ChartJob` already drawing the charts
+    into ``folder/charts`` (the command line starts one); without it they are drawn here.
 
     Example:
         >>> export_audit(pa.audit(pa.load("data/forms")), Path("out"))   # doctest: +SKIP
@@ -85,15 +88,18 @@ def export_audit(audit, folder: Path) -> list[Path]:
     from perfaudit.export.workpaper import export_workpaper
 
     folder = Path(folder)
+    if charts is not None:
+        charts.hand_over(audit)  # the second process draws while this one writes the data files
     text = json.dumps(findings_records(audit.findings), ensure_ascii=False, indent=1)
     written = [write_text(text + "\n", folder / "findings.json")]
     written.append(write_csv(audit.findings, folder / "findings.csv"))
     written.extend(write_tables(audit.forms, folder / "tables"))
     written.append(write_csv(audit.findings, folder / "tables" / "findings.csv"))
     written.append(write_csv(audit.frames["unit_costs"], folder / "tables" / "unit_costs.csv"))
-    charts = write_chart_images(audit, folder / "charts")
-    written.extend(charts)
-    written.append(export_workpaper(audit, folder / "workpaper.xlsx", charts))
-    written.append(export_report(audit, folder / "report.html", charts))
     written.append(export_findings_docx(audit, folder / "findings.docx"))
+    # The working paper and the report show the charts: they come last.
+    images = charts.finish(audit) if charts is not None else write_chart_images(audit, folder / "charts")
+    written.extend(images)
+    written.append(export_workpaper(audit, folder / "workpaper.xlsx", images))
+    written.append(export_report(audit, folder / "report.html", images))
     return written
