@@ -378,3 +378,22 @@ def test_an_archive_gets_only_the_charts_across_forms(tmp_path):
         shutil.copy(DONGKENG, tmp_path / f"form-{number:02d}.txt")
     names = set(all_charts(pa.load(tmp_path)))
     assert names and not names & set(PER_FORM)
+
+
+def test_an_archive_scatter_has_no_legend_entry_per_form(tmp_path):
+    import shutil
+
+    from perfaudit.charts import PER_FORM_LIMIT
+    from tests.conftest import DONGKENG
+
+    for number in range(PER_FORM_LIMIT + 1):
+        shutil.copy(DONGKENG, tmp_path / f"form-{number:02d}.txt")
+    forms = pa.load(tmp_path)
+
+    def legend(fig):
+        return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+    entries = legend(charts.plot_money_vs_output(forms))
+    assert entries and all(entry.startswith("单位：") for entry in entries), entries
+    two = forms.select(list(forms.documents["doc_id"][:2]))
+    assert any(not entry.startswith("单位：") for entry in legend(charts.plot_money_vs_output(two)))
