@@ -9,6 +9,8 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import perfaudit as pa
 from perfaudit.audit import audit
@@ -522,3 +524,25 @@ def test_a_length_is_not_a_rate(tmp_path):
     text = CLEAN.replace("培训学员人次 ≥1000人次", "培训学员人次 ≥1000人次\n河道清淤整治长度 ≥5公里")
     (tmp_path / "length.txt").write_text(text, encoding="utf-8")
     assert "R-QUANT-06" not in fired(audit(pa.load(tmp_path)), "length")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c"]), st.one_of(st.none(), st.integers(-3, 60).map(float))),
+        max_size=25,
+    )
+)
+def test_ratio_to_others_is_the_amount_over_the_median_of_the_rest_of_its_form(rows):
+    """The vectorised ratio (R-ARITH-05's input) against the definition, taken literally."""
+    import numpy as np
+
+    from perfaudit.derive.budget import ratio_to_others
+
+    frame = pd.DataFrame(rows, columns=["doc_id", "amount"], index=[7 + 3 * n for n in range(len(rows))])
+    expected = pd.Series(float("nan"), index=frame.index)
+    for _, part in frame[frame["amount"] > 0].groupby("doc_id"):
+        values = part["amount"].to_numpy()
+        if len(values) > 1:
+            expected[part.index] = [v / np.median(np.delete(values, i)) for i, v in enumerate(values)]
+    pd.testing.assert_series_equal(ratio_to_others(frame, "amount"), expected, rtol=1e-12)
