@@ -348,6 +348,15 @@ PASSING = [
         replace(("基本支出 10.00 财政拨款 60.00", "基本支出 5000.00 财政拨款 5050.00")),
         id="large-but-balanced-line",
     ),
+    pytest.param(
+        "R-ARITH-05/tasks",
+        tasks(
+            ("基本支出", "保障单位日常运转。", "20000.00", "保障单位日常运转。"),
+            ("职业技能培训", "开展不少于20场职业技能培训活动，培训学员1000人次。", "20.00", OUTCOME),
+            ("培训教材编印", "编印培训教材。", "10.00", "教材满足培训需要。"),
+        ),
+        id="large-basic-task-beside-small-key-tasks",
+    ),
     pytest.param("R-REASON-01/low", replace(("学员满意度 ≥90%", "学员满意度 ≥80%")), id="satisfaction-exactly-80"),
     pytest.param("R-REASON-02/low", replace(("预算执行率 ≥95%", "预算执行率 ≥90%")), id="execution-rate-exactly-90"),
     pytest.param(

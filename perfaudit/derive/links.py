@@ -62,7 +62,11 @@ def task_links(forms, indicator_facts: pd.DataFrame, money: pd.DataFrame) -> pd.
     ]
     tasks["missing_fields"] = missing
     tasks["is_incomplete"] = tasks["missing_fields"] != ""
-    tasks["ratio_to_median"] = ratio_to_others(tasks, "planned_yuan").where(tasks["planned_unit"] == "万元")
+    # A 基本支出 listed as a task is the department's whole running cost: neither a suspect nor a
+    # peer of the key tasks (a large department's is a thousand times their median).
+    key_tasks = tasks[~tasks["is_basic"]]
+    ratio = ratio_to_others(key_tasks, "planned_yuan").reindex(tasks.index)
+    tasks["ratio_to_median"] = ratio.where(tasks["planned_unit"] == "万元")
     tasks["subject"] = tasks["name"].where(tasks["name"] != "", "任务" + tasks["task_no"].astype(str))
     tasks["share_pct"] = tasks["share_of_budget"] * 100
     return tasks.reset_index(drop=True)
