@@ -12,6 +12,7 @@ import pandas as pd
 
 from perfaudit.derive import derive
 from perfaudit.formset import FormSet
+from perfaudit.progress import bar, wanted
 from perfaudit.rules import build_findings, default_rulebook, read_rules, validate
 from perfaudit.rules.findings import check_templates
 
@@ -84,18 +85,25 @@ def audit(
     rulebook: str | os.PathLike | None = None,
     ledger: str | os.PathLike | None = None,
     today: date | None = None,
+    progress: bool | None = None,
 ) -> Audit:
     """Derive the facts, run every suite once over the stacked frames, and build the findings.
 
     With ``ledger`` (a CSV or xlsx file, created when missing) the findings take the auditor's
     recorded status and note, gain a ``change`` column (new / persisting / reopened / resolved),
-    and the ledger is updated; see :mod:`perfaudit.ledger`.
+    and the ledger is updated; see :mod:`perfaudit.ledger`. ``progress``: a bar over the stages
+    (derive, one suite at a time, findings); by default for more than 50 forms on a terminal or
+    in a notebook.
 
     Example:
         >>> result = audit(pa.load("data/forms"))   # doctest: +SKIP
         >>> result.findings[["severity", "department", "message"]]   # doctest: +SKIP
     """
     suites = read_rules(Path(rulebook) if rulebook else None)
+    stages = iter(["derive", *suites, "findings"])
+    if wanted(len(forms), progress):
+        stages = iter(_stage_bar(stages, len(suites) + 2))
+    next(stages)
     frames = derive(forms)
     unknown = sorted(set(suites) - set(frames))
     if unknown:
@@ -107,8 +115,11 @@ def audit(
         check_templates(rules, set(frames[name].columns) | documents)
     results = []
     for name, rules in suites.items():
+        next(stages)
         results.extend(validate(frames[name], rules, name))
+    next(stages)
     findings = build_findings(results, frames, forms)
+    next(stages, None)  # closes the bar
     result = Audit(
         forms=forms,
         frames=frames,
@@ -121,3 +132,11 @@ def audit(
 
         result = apply_ledger(result, ledger, today=today)
     return result
+
+
+def _stage_bar(stages, total: int):
+    """The stages under a bar that names the one running (it advances when the next begins)."""
+    progress = bar(stages, "审核 auditing", "stage", total=total)
+    for stage in progress:
+        progress.set_postfix_str(stage, refresh=True)
+        yield stage

@@ -133,7 +133,7 @@ def run_audit(args: argparse.Namespace) -> int:
     report_skipped(args)
     # A second process draws the charts while this one imports Great Expectations and audits.
     charts = ChartJob(forms, Path(args.out) / "charts") if len(forms) else None
-    result = audit(forms, rulebook=args.rulebook, ledger=args.ledger)
+    result = audit(forms, rulebook=args.rulebook, ledger=args.ledger, progress=False if args.quiet else None)
     written = result.export(args.out, charts=charts)
     if not args.quiet:
         print(format_findings(result, verbose=args.verbose))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from perfaudit.fields import TABLES, make_frame
 from perfaudit.formset import FormSet
+from perfaudit.progress import bar, wanted
 from perfaudit.readers import READERS, ReadError, read_sheets
 from perfaudit.template import parse_sheet
 
@@ -62,10 +62,6 @@ def _is_scratch(path: Path) -> bool:
     return path.name.startswith(("~$", "."))
 
 
-# A progress bar is worth its noise only for an archive, and only on a terminal.
-PROGRESS_MIN_FILES = 50
-
-
 def load(
     paths: str | os.PathLike | Iterable[str | os.PathLike],
     year: int | None = None,
@@ -78,7 +74,8 @@ def load(
         paths: what to load. Folders named by a year (``data/forms/2024/``) give that year
             to forms that do not state one.
         year: the fiscal year for forms whose title, text and folder say none.
-        progress: show a progress bar; by default only for more than 50 files on a terminal.
+        progress: show a progress bar; by default for more than 50 files on a terminal or in
+            a notebook.
         jobs: read files in this many processes (an archive on a multi-core machine); the
             tables are the same whatever the number.
 
@@ -125,13 +122,7 @@ def _parse_all(files: list[Path], jobs: int, progress: bool | None):
 
 
 def _progress(files: list[Path], progress: bool | None):
-    if progress is None:
-        progress = len(files) > PROGRESS_MIN_FILES and sys.stderr.isatty()
-    if not progress:
-        return files
-    from tqdm.auto import tqdm
-
-    return tqdm(files, desc="读取表格 loading", unit="file", leave=False)
+    return bar(files, "读取表格 loading", "file") if wanted(len(files), progress) else files
 
 
 def _parse_file(path: Path) -> list[tuple[str, dict]]:

@@ -264,3 +264,22 @@ def test_export_writes_the_contract_files(bundled_audit, tmp_path):
     for table in ("documents", "budget", "goals", "tasks", "task_outputs", "indicators", "leftovers", "findings"):
         assert (tmp_path / "tables" / f"{table}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_progress_bars_show_when_asked_and_stay_quiet_by_default(bundled, capsys):
+    pa.load(DATA, progress=True)
+    audit(bundled, progress=True)
+    shown = capsys.readouterr().err
+    assert "loading" in shown and "auditing" in shown
+    pa.load(DATA)
+    audit(bundled)  # a test run is no terminal: no bar
+    assert capsys.readouterr().err == ""
+
+
+def test_a_progress_bar_needs_an_archive_and_a_screen(monkeypatch):
+    from perfaudit import progress
+
+    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: True)
+    assert progress.wanted(progress.PROGRESS_MIN_FORMS + 1, None)
+    assert not progress.wanted(3, None)
+    assert not progress.wanted(10_000, False) and progress.wanted(3, True)
