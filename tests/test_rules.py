@@ -203,6 +203,14 @@ FAILING = [
         id="yuan-in-wan-task",
     ),
     pytest.param(
+        "R-ARITH-05/tasks",
+        tasks(
+            ("基本支出", "保障单位日常运转。", "30.00", "保障单位日常运转。"),
+            ("职业技能培训", "开展不少于20场职业技能培训活动，培训学员1000人次。", "300000.00", OUTCOME),
+        ),
+        id="yuan-in-wan-task-beside-only-the-basic-task",
+    ),
+    pytest.param(
         "R-ARITH-06/format", replace(("基本支出 10.00 财政拨款", "基本支出 10.00000 财政拨款")), id="five-decimals"
     ),
     pytest.param(

@@ -62,10 +62,12 @@ def task_links(forms, indicator_facts: pd.DataFrame, money: pd.DataFrame) -> pd.
     ]
     tasks["missing_fields"] = missing
     tasks["is_incomplete"] = tasks["missing_fields"] != ""
-    # A 基本支出 listed as a task is the department's whole running cost: neither a suspect nor a
-    # peer of the key tasks (a large department's is a thousand times their median).
+    # A 基本支出 listed as a task is the department's whole running cost, a large department's a
+    # thousand times its key tasks: never a suspect, and a key task's peer only when the form
+    # has no other key task.
     key_tasks = tasks[~tasks["is_basic"]]
-    ratio = ratio_to_others(key_tasks, "planned_yuan").reindex(tasks.index)
+    among_key = ratio_to_others(key_tasks, "planned_yuan").reindex(tasks.index)
+    ratio = among_key.fillna(ratio_to_others(tasks, "planned_yuan")).where(~tasks["is_basic"])
     tasks["ratio_to_median"] = ratio.where(tasks["planned_unit"] == "万元")
     tasks["subject"] = tasks["name"].where(tasks["name"] != "", "任务" + tasks["task_no"].astype(str))
     tasks["share_pct"] = tasks["share_of_budget"] * 100
