@@ -365,6 +365,16 @@ PASSING = [
         ),
         id="large-basic-task-beside-small-key-tasks",
     ),
+    pytest.param(
+        "R-QUANT-09",
+        replace(("学员满意度 ≥90%", "社会公众满意度 ≥90%")),
+        id="label-synonym-as-indicator-name",
+    ),
+    pytest.param(
+        "R-COMPLETE-05/empty-category",
+        lambda t: cell_per_line(t.replace("学员满意度 ≥90%", "社会公众满意度 ≥90%")),
+        id="label-synonym-as-indicator-name-one-cell-per-line",
+    ),
     pytest.param("R-REASON-01/low", replace(("学员满意度 ≥90%", "学员满意度 ≥80%")), id="satisfaction-exactly-80"),
     pytest.param("R-REASON-02/low", replace(("预算执行率 ≥95%", "预算执行率 ≥90%")), id="execution-rate-exactly-90"),
     pytest.param(
@@ -563,3 +573,20 @@ def test_ratio_to_others_is_the_amount_over_the_median_of_the_rest_of_its_form(r
         if len(values) > 1:
             expected[part.index] = [v / np.median(np.delete(values, i)) for i, v in enumerate(values)]
     pd.testing.assert_series_equal(ratio_to_others(frame, "amount"), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("layout", [lambda t: t, cell_per_line], ids=["rows", "one-cell-per-line"])
+def test_a_label_synonym_naming_an_indicator_is_read_as_its_name(tmp_path, layout):
+    """社会公众满意度 is a 二级 label in some templates and a 三级 indicator in most forms."""
+    clean, edited = tmp_path / "clean.txt", tmp_path / "edited.txt"
+    clean.write_text(layout(CLEAN), encoding="utf-8")
+    edited.write_text(layout(CLEAN.replace("学员满意度 ≥90%", "社会公众满意度 ≥90%")), encoding="utf-8")
+    forms = pa.load(edited)
+    row = forms.indicators.iloc[-1]
+    assert (row.level2, row.level3, row.annual_value) == ("服务对象满意度指标", "社会公众满意度", "≥90%")
+    assert fired_keys(audit(forms)) == fired_keys(audit(pa.load(clean)))
+
+
+def fired_keys(result) -> set[str]:
+    open_ = result.findings[result.findings["status"] == "open"]
+    return {f"{r}/{c}" if c else r for r, c in zip(open_["rule_id"], open_["check"], strict=True)}

@@ -33,7 +33,9 @@ def _parents() -> dict[str, str]:
 
 @functools.cache
 def _level2_labels() -> frozenset[str]:
-    return frozenset(row["raw"] for row in read_vocab("level_labels") if row["level"] == "2")
+    """The canonical 二级 labels (数量指标 …); a synonym such as 社会公众满意度 is also a real
+    indicator's name, so only a name equal to its own row's label counts besides these."""
+    return frozenset(row["canonical"] for row in read_vocab("level_labels") if row["level"] == "2")
 
 
 def family(level1: str, level2: str) -> str:
@@ -122,7 +124,14 @@ def _measurability(frame: pd.DataFrame) -> None:
     frame["timeliness_unmeasurable"] = (frame["family"] == "时效") & named & ~quantified & ~frequency
     frame["is_residue"] = (
         holds(value_text, lambda v: _BARE_NUMBERS.match(v))
-        | (named & frame["level3"].isin(_level2_labels()))
+        | (
+            named
+            & (
+                frame["level3"].isin(_level2_labels())
+                | (frame["level3"] == frame["level2"])
+                | (frame["level3"] == frame["level2_raw"])
+            )
+        )
         | (~named & (value_text != ""))
     )
     frame["input_words"] = frame["level3"].map(lambda n: "、".join(found_words(n, "input")))

@@ -65,11 +65,18 @@ def _read_indicator_cells(doc: Doc, levels: _Levels, cells: list[Cell], value_co
     """Text rows: labels first, then the indicator name, then one cell per value column."""
     n_values = len(value_columns)
     i = 0
+    level2_in_row = False
     while i < len(cells):
         label = _level_label(cells[i].text)
+        # (One cell per line streams the whole block as one row: there a row says nothing.)
+        after_level2 = level2_in_row and not doc.sheet.cell_per_line
+        if label is not None and _names_an_indicator(cells, i, label, after_level2):
+            label = None
         alone = len(cells) == 1 and key(cells[i].text).endswith("指标")
         if label is not None or alone:
-            _set_level(doc, levels, cells[i], level=int(label["level"]) if label else 2)
+            level = int(label["level"]) if label else 2
+            _set_level(doc, levels, cells[i], level=level)
+            level2_in_row = level2_in_row or level == 2
             i += 1
             continue
         if doc.sheet.cell_per_line:
@@ -90,6 +97,15 @@ def _read_indicator_cells(doc: Doc, levels: _Levels, cells: list[Cell], value_co
         for name, cell in zip(value_columns, value_cells, strict=False):
             values[name] = cell
         _add_indicator(doc, levels, Piece([c.text for c in name_cells], [c.ref for c in name_cells]), values)
+
+
+def _names_an_indicator(cells: list[Cell], i: int, label: dict, after_level2: bool) -> bool:
+    """A 二级 synonym used as a 三级 name (社会公众满意度 ≥90%): after a 二级 label in the same
+    row, or right before a measurable target. The canonical label itself is always a label."""
+    if label["level"] != "2" or key(cells[i].text) == key(label["canonical"]):
+        return False
+    following = cells[i + 1].text if i + 1 < len(cells) else ""
+    return after_level2 or (bool(following) and parse_value(following).quantified)
 
 
 def _set_level(doc: Doc, levels: _Levels, cell: Cell, level: int) -> None:
