@@ -24,7 +24,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +45,6 @@ class ChartJob:
 
     def __init__(self, forms, folder: str | os.PathLike) -> None:
         self.folder = Path(folder)
-        self._forms = forms
         self._connection = None
         self._process = None
         self._handover = None
@@ -120,9 +118,9 @@ def _serve(connection) -> None:
         rank = {name: n for n, name in enumerate(order)}
         written.sort(key=lambda path: rank.get(path.stem, len(rank)))
         connection.send(("done", [str(p) for p in written]))
-    except Exception:  # reported to the first process, which draws the charts itself
+    except Exception:  # the first process draws the charts itself, and meets the error if it is a bug
         try:
-            connection.send(("failed", traceback.format_exc()))
+            connection.send(("failed", None))
         except OSError:
             pass
     finally:
