@@ -98,7 +98,8 @@ def plot_budget(source) -> Figure:
             expend = money["expend_wan"].get(doc)
             total = f"：部门预算支出 {amount(expend)} 万元" if pd.notna(expend) else ""
             ax.set_title(f"{titles[doc]}{total}")
-        shown = [s for s in _sections() if s in set(lines["section"])]
+        present = set(lines["section"])
+        shown = [s for s in _sections() if s in present]
         add_header(fig, "部门预算构成", [Patch(color=colours[s], label=s) for s in shown])
         add_note(fig, "条形旁为金额（万元）及其占所在部分合计的比例；未填金额的行不列出。")
         return finish(fig)

@@ -128,7 +128,8 @@ def _uncosted_note(source, costs: pd.DataFrame) -> str:
         reasons.append(f"{several} 项写明了多种产出")
     lines = [f"另有 {none + several} 项任务未计算单位成本（{'，'.join(reasons)}）。"] if reasons else []
     titles = form_titles(forms)
-    absent = [titles[d] for d in ordered_docs(forms) if d not in set(costs["doc_id"])]
+    costed_docs = set(costs["doc_id"])
+    absent = [titles[d] for d in ordered_docs(forms) if d not in costed_docs]
     if absent:
         shown = "、".join(absent[:3]) + (f" 等 {len(absent)} 份" if len(absent) > 3 else "")
         lines.append(f"未列入（没有可计算单位成本的任务）：{shown}。")
@@ -155,7 +156,8 @@ def plot_unit_costs(source) -> Figure:
     forms = forms_of(source)
     titles = form_titles(forms)
     costs["is_flagged"] = _flags(source, costs).fillna(False).astype(bool)
-    docs = [d for d in ordered_docs(forms) if d in set(costs["doc_id"])]
+    costed_docs = set(costs["doc_id"])  # made once: in the condition it is made per form
+    docs = [d for d in ordered_docs(forms) if d in costed_docs]
     colours = {doc: SERIES[n % len(SERIES)] for n, doc in enumerate(docs)} if len(docs) > 1 else {docs[0]: BLUE}
     sizes = costs.groupby("unit").size()
     units = sorted(sizes.index, key=lambda u: (-sizes[u], u))
@@ -213,7 +215,8 @@ def plot_money_vs_output(source) -> Figure:
         raise NothingToPlot("no task promises exactly one count, so no money-output pairs")
     forms = forms_of(source)
     titles = form_titles(forms)
-    docs = [d for d in ordered_docs(forms) if d in set(costs["doc_id"])]
+    costed_docs = set(costs["doc_id"])  # made once: in the condition it is made per form
+    docs = [d for d in ordered_docs(forms) if d in costed_docs]
     sizes = costs.groupby("unit").size()
     units = sorted(sizes.index, key=lambda u: (-sizes[u], u))
     colour = {u: SERIES[n % len(SERIES)] for n, u in enumerate(units)}

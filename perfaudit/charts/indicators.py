@@ -91,7 +91,8 @@ def plot_indicator_framework(source) -> Figure:
     frame = indicator_framework(forms)
     if frame.empty:
         raise NothingToPlot("no indicators in the forms loaded")
-    docs = [d for d in ordered_docs(forms) if d in set(frame["doc_id"])]
+    present = set(frame["doc_id"])  # made once: in the condition it is made per form
+    docs = [d for d in ordered_docs(forms) if d in present]
     categories = list(dict.fromkeys(zip(frame["level1"], frame["level2"], strict=True)))
     # Rows: each 一级 as a header (its total), then its 二级 categories indented.
     layout: list[tuple[str, str | None]] = []

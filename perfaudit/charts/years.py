@@ -49,12 +49,11 @@ def departments_with_years(source) -> dict[str, list[str]]:
     """
     docs = forms_of(source).documents
     docs = docs[docs["year"].notna() & (docs["department"] != "")]
-    out = {}
-    for department, part in docs.groupby("department", sort=False):
-        per_year = part.drop_duplicates("year", keep="last").sort_values("year")
-        if len(per_year) >= 2:
-            out[department] = per_year["doc_id"].tolist()
-    return out
+    per_year = docs.drop_duplicates(["department", "year"], keep="last")
+    per_year = per_year.sort_values(["year"], kind="stable")
+    ids = per_year.groupby("department", sort=False)["doc_id"].agg(list)
+    order = docs["department"].drop_duplicates()  # departments in the order they were loaded
+    return {department: ids[department] for department in order if len(ids[department]) >= 2}
 
 
 def _norm(name: str) -> str:
