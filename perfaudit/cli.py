@@ -77,7 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     audit.add_argument("--year", type=int, help="fiscal year for forms that state none")
     audit.add_argument("--rulebook", type=Path, metavar="DIR", help="a folder of suites instead of expectations/")
-    audit.add_argument("--jobs", type=int, default=1, metavar="N", help="read the files in N processes (an archive)")
+    audit.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="read the files in N processes (default: one per core, up to 4, for 200 files or more)",
+    )
     audit.add_argument(
         "--ledger",
         type=Path,
@@ -219,7 +225,7 @@ def run_tables(args: argparse.Namespace) -> int:
     from perfaudit.export import write_tables
     from perfaudit.load import load
 
-    forms = load(args.paths, year=args.year)
+    forms = load(args.paths, year=args.year, progress=False if args.quiet else None, jobs=None)
     report_skipped(args)
     written = write_tables(forms, args.out / "tables")
     if not args.quiet:

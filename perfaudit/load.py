@@ -66,7 +66,7 @@ def load(
     paths: str | os.PathLike | Iterable[str | os.PathLike],
     year: int | None = None,
     progress: bool | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
 ) -> FormSet:
     """Load forms from a file, a folder (searched recursively) or a list of them.
 
@@ -77,7 +77,8 @@ def load(
         progress: show a progress bar; by default for more than 50 files on a terminal or in
             a notebook.
         jobs: read files in this many processes (an archive on a multi-core machine); the
-            tables are the same whatever the number.
+            tables are the same whatever the number. ``None``: one process per core, up to
+            four, for 200 files or more, else one (what the command line does).
 
     Raises:
         ReadError: a file cannot be read or holds no known form; the message names the file.
@@ -105,8 +106,19 @@ def load(
     return FormSet.from_tables({name: make_frame(name, rows[name]) for name in TABLES})
 
 
-def _parse_all(files: list[Path], jobs: int, progress: bool | None):
+# Below this many files a second process costs more to start than it saves.
+AUTO_JOBS_MIN_FILES = 200
+AUTO_JOBS_MAX = 4
+
+
+def auto_jobs(files: int) -> int:
+    """Processes for reading ``files`` files when the caller leaves it to the package."""
+    return min(os.cpu_count() or 1, AUTO_JOBS_MAX) if files >= AUTO_JOBS_MIN_FILES else 1
+
+
+def _parse_all(files: list[Path], jobs: int | None, progress: bool | None):
     """Each file's parsed forms, in file order; in a process pool when ``jobs`` > 1."""
+    jobs = auto_jobs(len(files)) if jobs is None else jobs
     if jobs <= 1 or len(files) < 2:
         return (_parse_file(path) for path in _progress(files, progress))
     from concurrent.futures import ProcessPoolExecutor

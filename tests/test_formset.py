@@ -72,3 +72,15 @@ def test_loading_in_processes_gives_the_same_tables(bundled):
     parallel = pa.load(DATA, jobs=2)
     for table in bundled.tables:
         pd.testing.assert_frame_equal(bundled.tables[table], parallel.tables[table], obj=table)
+
+
+def test_left_to_the_package_an_archive_is_read_on_several_cores(monkeypatch):
+    import importlib
+
+    load = importlib.import_module("perfaudit.load")  # the module, not pa.load
+
+    monkeypatch.setattr(load.os, "cpu_count", lambda: 8)
+    assert load.auto_jobs(load.AUTO_JOBS_MIN_FILES - 1) == 1  # starting processes would cost more
+    assert load.auto_jobs(load.AUTO_JOBS_MIN_FILES) == load.AUTO_JOBS_MAX
+    monkeypatch.setattr(load.os, "cpu_count", lambda: None)
+    assert load.auto_jobs(10_000) == 1
