@@ -157,8 +157,22 @@ def test_columns_a_suite_reads(condition, columns):
     from perfaudit.rules.runner import _columns_used
     from perfaudit.rules.suites import Rule
 
-    rule = Rule(suite="s", index=0, type="t", kwargs={"column": "x", "row_condition": condition}, meta={})
+    rule = Rule(
+        suite="s",
+        index=0,
+        type="expect_column_values_to_be_between",
+        kwargs={"column": "x", "row_condition": condition},
+        meta={},
+    )
     assert _columns_used([rule]) == columns
+
+
+def test_a_table_level_expectation_gets_every_column():
+    from perfaudit.rules.runner import _columns_used
+    from perfaudit.rules.suites import Rule
+
+    rule = Rule(suite="s", index=0, type="expect_table_columns_to_match_set", kwargs={"column_set": ["a"]}, meta={})
+    assert _columns_used([rule]) is None
 
 
 def test_every_expectation_carries_its_rule_metadata():

@@ -75,12 +75,17 @@ def validate(frame: pd.DataFrame, rules: list[Rule], name: str) -> list[RuleResu
 
 
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
+# Expectations that read only the columns their kwargs name (a table-level one, such as
+# expect_table_columns_to_match_set, reads them all).
+_COLUMN_LEVEL = ("expect_column_", "expect_multicolumn_", "expect_compound_columns_", "expect_select_column_")
 
 
 def _columns_used(rules: list[Rule]) -> set[str] | None:
     """The columns a suite's checks and row conditions read; None if one reads in a way not known here."""
     used: set[str] = set()
     for rule in rules:
+        if not rule.type.startswith(_COLUMN_LEVEL):
+            return None
         used.update(rule.kwargs[k] for k in _COLUMN_KWARGS if k in rule.kwargs)
         used.update(rule.kwargs.get("column_list", []))
         condition = rule.kwargs.get("row_condition")
