@@ -28,8 +28,8 @@ lint: $(VENV)/.installed  ## ruff lint and format check
 	$(BIN)/ruff check perfaudit tests
 	$(BIN)/ruff format --check perfaudit tests
 
-docs: $(VENV)/.installed  ## regenerate the README's rules table from the rulebook
-	$(BIN)/python -m perfaudit.rules.catalog README.md
+docs: $(VENV)/.installed  ## regenerate the README's rules, tables and findings columns from the rulebook and the dictionary
+	$(BIN)/python -m perfaudit.readme README.md
 
 $(VENV)/.lab: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[lab,test]"

@@ -10,13 +10,12 @@ Example:
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from perfaudit.audit import Audit, audit
 from perfaudit.convert import write_workbook
 from perfaudit.formset import FormSet
 from perfaudit.load import TemplateError, load
 from perfaudit.readers import ReadError
+from perfaudit.version import __version__
 
 
 def __getattr__(name: str):
@@ -27,10 +26,5 @@ def __getattr__(name: str):
         return charts
     raise AttributeError(f"module 'perfaudit' has no attribute {name!r}")
 
-
-try:
-    __version__ = version("perfaudit")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+unknown"
 
 __all__ = ["Audit", "FormSet", "ReadError", "TemplateError", "audit", "load", "write_workbook", "__version__"]

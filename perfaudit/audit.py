@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from perfaudit.derive import derive
+from perfaudit.export import export_audit
+from perfaudit.fields import code_label, severities, severity_colour
 from perfaudit.formset import FormSet
+from perfaudit.ledger import apply_ledger
 from perfaudit.progress import bar, wanted
-from perfaudit.rules import build_findings, default_rulebook, read_rules, validate
+from perfaudit.rules import RulebookError, build_findings, default_rulebook, read_rules, validate
 from perfaudit.rules.findings import check_templates
-
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-SEVERITY_COLOUR = {"error": "#c0392b", "warning": "#d68910", "info": "#2874a6"}
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Audit:
         docs = self.forms.documents[["doc_id", "department", "year"]].set_index("doc_id")
         open_ = self.findings[self.findings["status"] == "open"]
         counts = open_.groupby(["doc_id", "severity"]).size().unstack(fill_value=0)
-        for severity in SEVERITY_ZH:
+        for severity in severities():
             docs[severity] = counts[severity].reindex(docs.index, fill_value=0) if severity in counts else 0
         skipped = self.findings[self.findings["status"] == "not_evaluated"].groupby("doc_id").size()
         docs["not_evaluated"] = skipped.reindex(docs.index, fill_value=0)
@@ -48,13 +48,11 @@ class Audit:
         report.html and findings.docx — the same files as ``perfaudit audit --out``.
         ``charts``: a :class:`perfaudit.export.chartjob.ChartJob` started on ``folder/charts``.
         """
-        from perfaudit.export import export_audit
-
         return export_audit(self, Path(folder), charts=charts)
 
     def __repr__(self) -> str:
         counts = self.findings[self.findings["status"] == "open"]["severity"].value_counts()
-        parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in SEVERITY_ZH)
+        parts = ", ".join(f"{counts.get(s, 0)} {s}" for s in severities())
         return f"<Audit: {len(self.forms)} forms, {self.rule_count} rules; findings: {parts}>"
 
     def _repr_html_(self) -> str:
@@ -62,9 +60,9 @@ class Audit:
         cells = []
         for row in summary.itertuples():
             badges = " ".join(
-                f'<span style="background:{SEVERITY_COLOUR[s]};color:white;padding:1px 6px;border-radius:3px">'
-                f"{SEVERITY_ZH[s]} {getattr(row, s)}</span>"
-                for s in SEVERITY_ZH
+                f'<span style="background:{severity_colour(s)};color:white;padding:1px 6px;border-radius:3px">'
+                f"{code_label('severity', s)} {getattr(row, s)}</span>"
+                for s in severities()
             )
             skipped = f"（{row.not_evaluated} 条规则未能评估）" if row.not_evaluated else ""
             year = "" if pd.isna(row.year) else int(row.year)
@@ -107,8 +105,6 @@ def audit(
     frames = derive(forms)
     unknown = sorted(set(suites) - set(frames))
     if unknown:
-        from perfaudit.rules import RulebookError
-
         raise RulebookError(f"suites name no derived frame: {', '.join(unknown)} (frames: {', '.join(frames)})")
     documents = set(forms.documents.columns)
     for name, rules in suites.items():
@@ -128,8 +124,6 @@ def audit(
         rulebook=Path(rulebook) if rulebook else default_rulebook(),
     )
     if ledger is not None:
-        from perfaudit.ledger import apply_ledger
-
         result = apply_ledger(result, ledger, today=today)
     return result
 

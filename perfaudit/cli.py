@@ -8,11 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfaudit import __version__
+from perfaudit.audit import audit
+from perfaudit.convert import write_workbook
+from perfaudit.export import write_tables
+from perfaudit.export.chartjob import ChartJob
+from perfaudit.fields import changes, code_label, label, severities
 from perfaudit.ledger import LedgerError
+from perfaudit.load import load, skipped_files
+from perfaudit.readers import READERS
 from perfaudit.readers.cells import ReadError
+from perfaudit.rules import rulebook_table
 from perfaudit.rules.suites import RulebookError
-from perfaudit.template import display_width
+from perfaudit.strings import display_width
+from perfaudit.version import __version__
 
 VERBOSE_HELP = {
     "audit": "also list info findings",
@@ -131,10 +139,6 @@ def _command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from perfaudit.audit import audit
-    from perfaudit.export.chartjob import ChartJob
-    from perfaudit.load import load
-
     forms = load(args.paths, year=args.year, progress=False if args.quiet else None, jobs=args.jobs)
     report_skipped(args)
     # A second process draws the charts while this one imports Great Expectations and audits.
@@ -153,9 +157,6 @@ def run_audit(args: argparse.Namespace) -> int:
 
 def report_skipped(args: argparse.Namespace) -> None:
     """Say which files in the folders were passed over (an .xls must be saved as .xlsx first)."""
-    from perfaudit.load import skipped_files
-    from perfaudit.readers import READERS
-
     skipped = skipped_files(args.paths)
     if skipped and not args.quiet:
         kinds = ", ".join(sorted(READERS))
@@ -165,8 +166,6 @@ def report_skipped(args: argparse.Namespace) -> None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    from perfaudit.rules import rulebook_table
-
     table = rulebook_table(args.rulebook)
     if args.severity:
         table = table[table["severity"] == args.severity]
@@ -183,9 +182,6 @@ def run_rules(args: argparse.Namespace) -> int:
 
 def format_findings(result, verbose: bool = False) -> str:
     """The terminal summary: counts per form, then each finding in one line (info only with -v)."""
-    from perfaudit.audit import SEVERITY_ZH
-    from perfaudit.ledger import CHANGE_ZH
-
     summary = result.summary()
     head = format_rows(
         [
@@ -193,38 +189,41 @@ def format_findings(result, verbose: bool = False) -> str:
                 r.doc_id,
                 r.department,
                 "" if pd.isna(r.year) else int(r.year),
-                r.error,
-                r.warning,
-                r.info,
+                *(getattr(r, s) for s in severities()),
                 r.not_evaluated,
             ]
             for r in summary.itertuples()
         ],
-        ["doc_id", "部门", "年度", "错误", "警告", "提示", "未能评估"],
+        [
+            "doc_id",
+            label("findings", "department"),
+            label("findings", "year"),
+            *(code_label("severity", s) for s in severities()),
+            code_label("status", "not_evaluated"),
+        ],
     )
     lines = [head]
     shown = result.findings if verbose else result.findings[result.findings["severity"] != "info"]
     if "change" in result.findings:
         counts = result.findings["change"].value_counts()
-        lines.append("\n" + "，".join(f"{CHANGE_ZH[c]} {counts[c]}" for c in CHANGE_ZH if c in counts))
+        lines.append("\n" + "，".join(f"{code_label('change', c)} {counts[c]}" for c in changes() if c in counts))
+    resolved = f"({code_label('change', 'resolved')})"
     for doc_id, part in shown.groupby(
-        shown["doc_id"].where(shown["doc_id"] != "", "(已解决)").fillna("(已解决)"), sort=False
+        shown["doc_id"].where(shown["doc_id"] != "", resolved).fillna(resolved), sort=False
     ):
         lines.append(f"\n{doc_id}")
         for f in part.itertuples():
             status = "" if f.status == "open" else f" [{f.status}]"
-            change = f"[{CHANGE_ZH[f.change]}] " if "change" in shown and isinstance(f.change, str) else ""
-            lines.append(f"  {change}{SEVERITY_ZH[f.severity]} {f.rule_id}{status} {f.message} ({f.source_ref or '—'})")
+            change = f"[{code_label('change', f.change)}] " if "change" in shown and isinstance(f.change, str) else ""
+            severity = code_label("severity", f.severity)
+            lines.append(f"  {change}{severity} {f.rule_id}{status} {f.message} ({f.source_ref or '—'})")
     hidden = len(result.findings) - len(shown)
     if hidden:
-        lines.append(f"\n(+{hidden} 条提示 info findings; -v lists them)")
+        lines.append(f"\n(+{hidden} 条{code_label('severity', 'info')} info findings; -v lists them)")
     return "\n".join(lines)
 
 
 def run_tables(args: argparse.Namespace) -> int:
-    from perfaudit.export import write_tables
-    from perfaudit.load import load
-
     forms = load(args.paths, year=args.year, progress=False if args.quiet else None, jobs=None)
     report_skipped(args)
     written = write_tables(forms, args.out / "tables")
@@ -237,9 +236,6 @@ def run_tables(args: argparse.Namespace) -> int:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from perfaudit.convert import write_workbook
-    from perfaudit.load import load
-
     forms = load(args.path, year=args.year)
     path = write_workbook(forms, args.out)
     if not args.quiet:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfaudit.atomic import write_atomically
 from perfaudit.fields import TABLES, cast_frame, columns, label
 from perfaudit.formset import FormSet
 from perfaudit.readers.cells import ReadError
@@ -58,7 +59,6 @@ def _cell_value(value: object) -> object:
 
 
 def _save_atomically(book, path: Path) -> Path:
-    from perfaudit.export import write_atomically
 
     return write_atomically(path, book.save)
 

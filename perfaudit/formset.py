@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from perfaudit.fields import TABLES, cast_frame, label
+from perfaudit.fields import TABLES, cast_frame, label, make_frame
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,6 @@ class FormSet:
             name: pd.concat([getattr(s, name) for s in sets], ignore_index=True) if sets else None for name in TABLES
         }
         if not sets:
-            from perfaudit.fields import make_frame
-
             tables = {name: make_frame(name) for name in TABLES}
         ids = tables["documents"]["doc_id"]
         if ids.duplicated().any():

@@ -18,28 +18,17 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook, load_workbook
 
-from perfaudit.export import write_atomically
+from perfaudit.atomic import write_atomically
+from perfaudit.fields import columns, decided_statuses, statuses
+from perfaudit.readers.cells import ReadError
+from perfaudit.readers.text import decode_text
 
-STATUSES = ("open", "accepted", "explained", "waived", "resolved")
-DECIDED = ("accepted", "explained", "waived")
-# The columns perfaudit writes; the auditor edits status, note, who and when.
-COLUMNS = (
-    "finding_id",
-    "status",
-    "note",
-    "who",
-    "when",
-    "first_seen",
-    "resolved_on",
-    "rule_id",
-    "severity",
-    "department",
-    "year",
-    "subject",
-    "message",
-)
-CHANGE_ZH = {"new": "新增", "persisting": "持续", "resolved": "已解决", "reopened": "重现"}
+STATUSES = statuses(ledger=True)
+DECIDED = decided_statuses()
+# The columns perfaudit writes (vocab/fields.csv, table ledger); the auditor edits status, note, who and when.
+COLUMNS = columns("ledger")
 
 
 class LedgerError(ValueError):
@@ -90,9 +79,6 @@ def read_ledger(path: Path) -> pd.DataFrame:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
-    from perfaudit.readers.cells import ReadError
-    from perfaudit.readers.text import decode_text
-
     try:  # Excel on Chinese Windows saves a plain "CSV" as GBK
         text = decode_text(path.read_bytes(), path)
     except ReadError as err:
@@ -101,8 +87,6 @@ def _csv_rows(path: Path) -> list[list[str]]:
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises several types for a damaged file
@@ -123,8 +107,6 @@ def write_ledger(ledger: pd.DataFrame, path: Path) -> Path:
 
 
 def _write_xlsx(ledger: pd.DataFrame, temp: str) -> None:
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.active
     sheet.title = "ledger"

@@ -5,15 +5,16 @@ Notebooks stay thin: anything longer than a line or two of pandas lives here.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from perfaudit.audit import SEVERITY_COLOUR, SEVERITY_ZH
-
-_LINES = re.compile(r"^L(\d+)(?:-(\d+))?$")
-_CELLS = re.compile(r"^(?:(?P<sheet>[^!]+)!)?(?P<first>[A-Z]+\d+)(?::(?P<last>[A-Z]+\d+))?$")
+from perfaudit.fields import code_label, severities, severity_colour
+from perfaudit.readers import read_sheets
+from perfaudit.readers.text import decode_text
+from perfaudit.refs import CELLS, LINES
 
 
 def source_excerpt(forms, doc_id: str, ref: str, context: int = 2) -> pd.DataFrame:
@@ -31,10 +32,10 @@ def source_excerpt(forms, doc_id: str, ref: str, context: int = 2) -> pd.DataFra
         doc_id, ref = other, rest
     doc = documents.loc[doc_id]
     path = Path(doc.source_path)
-    lines = _LINES.match(ref)
+    lines = LINES.match(ref)
     if lines:
         return _text_excerpt(path, int(lines.group(1)), int(lines.group(2) or lines.group(1)), context)
-    cells = _CELLS.match(ref)
+    cells = CELLS.match(ref)
     if cells:
         return _sheet_excerpt(
             path, cells.group("sheet") or doc.source_sheet, cells.group("first"), cells.group("last"), context
@@ -43,8 +44,6 @@ def source_excerpt(forms, doc_id: str, ref: str, context: int = 2) -> pd.DataFra
 
 
 def _text_excerpt(path: Path, first: int, last: int, context: int) -> pd.DataFrame:
-    from perfaudit.readers.text import decode_text
-
     lines = decode_text(path.read_bytes(), path).splitlines()
     low, high = max(1, first - context), min(len(lines), last + context)
     rows = [{"行": n, "命中": "▶" if first <= n <= last else "", "内容": lines[n - 1]} for n in range(low, high + 1)]
@@ -52,11 +51,6 @@ def _text_excerpt(path: Path, first: int, last: int, context: int) -> pd.DataFra
 
 
 def _sheet_excerpt(path: Path, sheet: str, first: str, last: str | None, context: int) -> pd.DataFrame:
-    from openpyxl.utils import get_column_letter
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    from perfaudit.readers import read_sheets
-
     (c1, r1), (c2, r2) = coordinate_from_string(first), coordinate_from_string(last or first)
     rows_wanted = range(max(1, r1 - context), r2 + context + 1)
     cols = range(1, max(column_index_from_string(c2), column_index_from_string(c1)) + 1)
@@ -85,8 +79,8 @@ def styled_findings(findings: pd.DataFrame, columns: list[str] | None = None):
     """The findings as a table coloured by severity, with Chinese headers (a pandas Styler)."""
     columns = columns or ["severity", "rule_id", "department", "year", "subject", "message", "source_ref", "status"]
     shown = findings[[c for c in columns if c in findings]].copy()
-    shown["severity"] = shown["severity"].map(SEVERITY_ZH).fillna(shown["severity"])
-    colours = {SEVERITY_ZH[k]: v for k, v in SEVERITY_COLOUR.items()}
+    shown["severity"] = shown["severity"].map(lambda s: code_label("severity", s))
+    colours = {code_label("severity", s): severity_colour(s) for s in severities()}
     headers = {
         "severity": "级别",
         "rule_id": "规则",
@@ -128,7 +122,7 @@ def browse_findings(result):
         return [("全部 all", None)] + [(v, v) for v in values]
 
     severity = widgets.Dropdown(
-        options=[("全部 all", None)] + [(SEVERITY_ZH[s], s) for s in SEVERITY_ZH], description="级别"
+        options=[("全部 all", None)] + [(code_label("severity", s), s) for s in severities()], description="级别"
     )
     rule = widgets.Dropdown(options=options("rule_id"), description="规则")
     department = widgets.Dropdown(options=options("department"), description="部门")

@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 
 import perfaudit
+from perfaudit.atomic import write_atomically
 from perfaudit.audit import audit
 from perfaudit.cli import main
-from perfaudit.export import common, export_audit, write_atomically
-from perfaudit.template import display_width
+from perfaudit.export import common, export_audit
+from perfaudit.strings import display_width
 from tests.conftest import DATA
 
 DONGKENG = "东莞市东坑镇妇女联合会"

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from perfaudit.atomic import write_atomically
 from perfaudit.charts._inputs import PER_FORM_LIMIT, NothingToPlot, forms_of
 from perfaudit.charts.budget import budget_lines, plot_budget, plot_task_money, task_money
 from perfaudit.charts.costs import plot_money_vs_output, plot_unit_costs, unit_cost_table
@@ -121,8 +122,6 @@ def write_charts(
     year-over-year chart after a year was removed) are deleted (``prune``), so the folder never
     shows a stale chart beside fresh ones. ``only`` picks charts by name.
     """
-    from perfaudit.export import write_atomically
-
     folder = Path(folder)
     written: list[Path] = []
     for name, fig in _charts(source, only):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from perfaudit.derive import unit_costs
 from perfaudit.formset import FormSet
 
 # Past this many forms a chart shows the archive, not each form: no panel, colour, marker or
@@ -30,7 +31,6 @@ def unit_costs_of(source) -> pd.DataFrame:
     frames = getattr(source, "frames", None)
     if isinstance(frames, dict) and "unit_costs" in frames:
         return frames["unit_costs"]
-    from perfaudit.derive import unit_costs
 
     return unit_costs(forms_of(source))
 

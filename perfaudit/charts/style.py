@@ -9,7 +9,6 @@ figure registry, no double display in Jupyter).
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -21,7 +20,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
 from perfaudit.charts.fonts import bold_weight, font_families
-from perfaudit.fields import label
+from perfaudit.fields import label, severity_colour
+from perfaudit.strings import display_width
 
 WIDTH_IN = 6.7  # 17 cm: an A4 page (21 cm) less 2 cm margins
 DPI = 200
@@ -30,9 +30,11 @@ ROW_IN = 0.27  # height of one bar row: leaves room for a wrapped two-line label
 
 BLUE = "#2f5d8a"
 LIGHT_BLUE = "#9dbad5"
-ORANGE = "#d68910"
+# Orange and red are the warning and error colours of the findings, so that a flagged point reads
+# as the finding it is (vocab/severities.csv).
+ORANGE = severity_colour("warning")
 LIGHT_ORANGE = "#f5cba7"
-RED = "#c0392b"
+RED = severity_colour("error")
 LIGHT_RED = "#f2b8b0"
 GREEN = "#3b8f6f"
 GREY = "#8c96a0"
@@ -144,11 +146,6 @@ def money_label(table: str, column: str, unit: str = "万元") -> str:
     return f"{base}({unit})"
 
 
-def text_width(text: str) -> int:
-    """Display width in half-width columns (a Chinese character counts 2)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 _BREAK_AFTER = "、，；：。）)"
 _BREAK_BEFORE = "（("
 
@@ -171,17 +168,17 @@ def _fill(chunks: list[str], limit: int, split: bool) -> list[str] | None:
     """Lines of at most ``limit`` columns; a piece longer than that is broken only when ``split``."""
     lines, line = [], ""
     for chunk in chunks:
-        if text_width(line + chunk) <= limit:
+        if display_width(line + chunk) <= limit:
             line += chunk
             continue
-        if text_width(chunk) <= limit:
+        if display_width(chunk) <= limit:
             lines.append(line)
             line = chunk
             continue
         if not split:
             return None
         for ch in chunk:  # Chinese has no spaces: a long piece may break anywhere
-            if text_width(line + ch) > limit:
+            if display_width(line + ch) > limit:
                 lines.append(line)
                 line = ""
             line += ch
@@ -194,7 +191,7 @@ def wrap(text: str, width: int = 24, max_lines: int = 2) -> str:
 
     Past ``max_lines`` the text is cut with ….
     """
-    total = text_width(text)
+    total = display_width(text)
     if total <= width:
         return text
     need = -(-total // width)
@@ -213,7 +210,7 @@ def wrap(text: str, width: int = 24, max_lines: int = 2) -> str:
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]
-        while last and text_width(last + "…") > width:
+        while last and display_width(last + "…") > width:
             last = last[:-1]
         lines[-1] = last + "…"
     return "\n".join(line.strip() for line in lines)
@@ -284,10 +281,10 @@ def _fit_titles(fig: Figure, renderer) -> bool:
             continue
         cuts = [n + 1 for n, ch in enumerate(text[:-1]) if ch in _BREAKS]
         if cuts:
-            cut = min(cuts, key=lambda n: max(text_width(text[:n]), text_width(text[n:])))
+            cut = min(cuts, key=lambda n: max(display_width(text[:n]), display_width(text[n:])))
             ax.set_title(text[:cut] + "\n" + text[cut:], loc="left")
         else:
-            ax.set_title(wrap(text, text_width(text) // 2 + 2), loc="left")
+            ax.set_title(wrap(text, display_width(text) // 2 + 2), loc="left")
         changed = True
     return changed
 
@@ -359,7 +356,7 @@ def add_header(fig: Figure, title: str, handles: list | None = None) -> None:
         fig.suptitle(title, x=0.01, ha="left")
         return
     width_pt = fig.get_figwidth() * 72 - 10
-    longest = max(text_width(h.get_label()) for h in handles) * 4.2 + 36  # 8-point text plus the key
+    longest = max(display_width(h.get_label()) for h in handles) * 4.2 + 36  # 8-point text plus the key
     ncols = max(1, min(len(handles), int(width_pt // longest)))
     fig.legend(
         handles=handles,

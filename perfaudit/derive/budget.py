@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from perfaudit.derive.words import found_words, holds
+from perfaudit.refs import span
 from perfaudit.template.common import money_factor
 from perfaudit.values import printed_decimals
 
@@ -175,6 +176,4 @@ def _explain_gaps(budget: pd.DataFrame, lines: pd.DataFrame, gaps: pd.Series, to
 
 
 def _refs_by_doc(frame: pd.DataFrame, column: str) -> pd.Series:
-    from perfaudit.template import span
-
     return frame.groupby("doc_id")[column].agg(lambda refs: span(list(refs)))

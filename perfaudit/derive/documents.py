@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from perfaudit.derive.words import found_words, has_digit, holds, years_in
+from perfaudit.refs import span
 
 
 def document_facts(forms, indicators: pd.DataFrame, money: pd.DataFrame) -> pd.DataFrame:
@@ -98,6 +99,4 @@ def found_placeholder_values() -> tuple[str, ...]:
 
 
 def _span(refs) -> str:
-    from perfaudit.template import span
-
     return span(list(refs))

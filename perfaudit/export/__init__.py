@@ -16,39 +16,15 @@ already holds an export never has a half-written file in it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-
-def write_atomically(path: Path, write: Callable[[str], None]) -> Path:
-    """Call ``write(temp_path)`` and move the result into place; a failure leaves ``path`` as it was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        write(temp)
-        # mkstemp creates the file for its owner only; give it the mode a plain open() would.
-        os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_text(text: str, path: Path) -> Path:
-    """A UTF-8 text file, atomically."""
-    return write_atomically(path, lambda temp: Path(temp).write_text(text, encoding="utf-8"))
+from perfaudit.atomic import write_atomically, write_text
+from perfaudit.export.common import write_chart_images
+from perfaudit.export.report import export_report
+from perfaudit.export.worddoc import export_findings_docx
+from perfaudit.export.workpaper import export_workpaper
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -82,11 +58,6 @@ def export_audit(audit, folder: Path, charts=None) -> list[Path]:
     Example:
         >>> export_audit(pa.audit(pa.load("data/forms")), Path("out"))   # doctest: +SKIP
     """
-    from perfaudit.export.common import write_chart_images
-    from perfaudit.export.report import export_report
-    from perfaudit.export.worddoc import export_findings_docx
-    from perfaudit.export.workpaper import export_workpaper
-
     folder = Path(folder)
     if charts is not None:
         charts.hand_over(audit)  # the second process draws while this one writes the data files

@@ -6,76 +6,47 @@ those decisions are made here once.
 
 from __future__ import annotations
 
-import csv
-import functools
 import os
 import platform
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from perfaudit.audit import SEVERITY_COLOUR, SEVERITY_ZH
-
-SEVERITIES = tuple(SEVERITY_ZH)
-# Display order of the findings columns: what an auditor reads first (and what the working paper
-# prints, up to ``advice``), then the detail. Columns a ledger adds (note, change, who, …) slot in
-# after the status or, when unknown here, go last so that nothing the auditor wrote is hidden.
-FINDING_COLUMNS = (
-    "severity",
-    "status",
-    "note",
-    "change",
-    "department",
-    "year",
-    "rule_id",
-    "title_zh",
-    "message",
-    "source_ref",
-    "advice",
-    "subject",
-    "check",
-    "observed",
-    "expected",
-    "basis",
-    "table",
-    "doc_id",
-    "finding_id",
+from perfaudit.fields import (
+    code_label,
+    columns,
+    findings_columns,
+    heading,
+    printed_findings_columns,
+    severities,
+    severity_rank,
+    table_label,
 )
-LAST_PRINTED_FINDING_COLUMN = "advice"
+from perfaudit.fields import (
+    label as field_label,
+)
+from perfaudit.rules import rulebook_table
+from perfaudit.rules.catalog import rule_order
+from perfaudit.version import __version__
+from perfaudit.vocab import read_vocab
+
+SEVERITIES = severities()
 UNASSIGNED_DEPARTMENT = "（未识别部门）"
-
-
-@functools.cache
-def _labels() -> dict[tuple[str, str], str]:
-    text = resources.files(__package__).joinpath("labels.csv").read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return {(row["kind"], row["key"]): row["label_zh"] for row in csv.DictReader(lines)}
+_CODES = ("severity", "status", "change", "chart")
 
 
 def label(kind: str, key: str) -> str:
-    """The Chinese label of ``key`` (a column, a status, a sheet); the key itself when none is known."""
-    if kind == "severity":
-        return SEVERITY_ZH.get(key, key)
-    return _labels().get((kind, key), key)
-
-
-def column_label(table: str, column: str) -> str:
-    """A column's Chinese label: the field dictionary for the forms' tables, else the export labels."""
-    from perfaudit.fields import label as field_label
-
-    try:
-        return field_label(table, column)
-    except KeyError:
-        return label(table, column)
-
-
-def severity_colour(severity: str) -> str:
-    """``#rrggbb`` for a severity (grey for one the rulebook does not know)."""
-    return SEVERITY_COLOUR.get(severity, "#7f8c8d")
+    """The Chinese name of ``key`` from the dictionary: a severity, status, change or chart code
+    (``kind`` names which), a sheet (``kind="sheet"``), or a column of the table ``kind`` (its
+    heading, with a money unit: ``单位成本（元）``). Unknown keys are shown as they are."""
+    if kind in _CODES:
+        return code_label(kind, key)
+    if kind == "sheet":
+        return table_label(key)
+    return heading(kind, key)
 
 
 def is_blank(value: object) -> bool:
@@ -115,15 +86,20 @@ def department_of(row) -> str:
 
 
 def finding_columns(findings: pd.DataFrame) -> list[str]:
-    """The findings' columns in display order, with any column not known here appended."""
-    known = [c for c in FINDING_COLUMNS if c in findings.columns]
-    return known + [c for c in findings.columns if c not in FINDING_COLUMNS]
+    """The findings' columns in the order an auditor reads them, any column the dictionary does not
+    know (one an auditor added to the ledger) last, so that nothing the auditor wrote is hidden."""
+    order = findings_columns(shown=True)
+    return [c for c in order if c in findings.columns] + [c for c in findings.columns if c not in order]
+
+
+def printed_count(columns: list[str]) -> int:
+    """How many of the leading ``columns`` (from :func:`finding_columns`) go on the printed page."""
+    printed = set(printed_findings_columns())
+    return sum(1 for c in columns if c in printed)
 
 
 def sorted_findings(audit) -> pd.DataFrame:
     """Findings grouped by department (in the order the forms were loaded), then year, severity and rule."""
-    from perfaudit.rules.catalog import rule_order
-
     findings = audit.findings
     if findings.empty:
         return findings.reset_index(drop=True)
@@ -144,7 +120,7 @@ def sorted_findings(audit) -> pd.DataFrame:
         {
             "department": department.map(position),
             "year": findings["year"].fillna(0).astype("int64"),
-            "severity": findings["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).fillna(len(SEVERITIES)),
+            "severity": findings["severity"].map(severity_rank),
             "rule": rules.map(rank),
         },
         index=findings.index,
@@ -159,36 +135,36 @@ def severity_counts(findings: pd.DataFrame) -> pd.DataFrame:
     statuses = list(dict.fromkeys(["open", "not_evaluated", *findings["status"].map(text)]))
     counts = findings.groupby([findings["severity"], findings["status"].map(text)]).size()
     rows = []
+    name = field_label("findings", "severity")
     for severity in SEVERITIES:
-        row = {"严重程度": label("severity", severity)}
+        row = {name: label("severity", severity)}
         for status in statuses:
             row[status_label(status)] = int(counts.get((severity, status), 0))
-        row["合计"] = sum(v for k, v in row.items() if k != "严重程度")
+        row["合计"] = sum(v for k, v in row.items() if k != name)
         rows.append(row)
-    total = {"严重程度": "合计", **{k: sum(r[k] for r in rows) for k in rows[0] if k != "严重程度"}}
+    total = {name: "合计", **{k: sum(r[k] for r in rows) for k in rows[0] if k != name}}
     return pd.DataFrame([*rows, total])
 
 
 def rule_counts(findings: pd.DataFrame) -> pd.DataFrame:
     """One row per rule that produced a finding: id, title, severity, count."""
-    from perfaudit.rules.catalog import rule_order
-
-    columns = ["规则编号", "规则名称", "严重程度", "条数"]
+    columns = [*(field_label("findings", c) for c in ("rule_id", "title_zh", "severity")), "条数"]
     if findings.empty:
         return pd.DataFrame(columns=columns)
     grouped = findings.groupby(["rule_id", "severity"], sort=False)
     rows = [
-        [rule_id, text(part["title_zh"].iloc[0]), label("severity", severity), len(part)]
+        (severity, [rule_id, text(part["title_zh"].iloc[0]), label("severity", severity), len(part)])
         for (rule_id, severity), part in grouped
     ]
 
-    def key(row: list) -> tuple:
+    def key(item: tuple) -> tuple:
+        severity, row = item
         try:
-            return (0, *rule_order(row[0]), SEVERITIES.index(row[2]) if row[2] in SEVERITIES else 9)
+            return (0, *rule_order(row[0]), severity_rank(severity))
         except (ValueError, IndexError):
             return (1, 0, 0, 0)
 
-    return pd.DataFrame(sorted(rows, key=key), columns=columns)
+    return pd.DataFrame([row for _, row in sorted(rows, key=key)], columns=columns)
 
 
 def form_counts(audit) -> pd.DataFrame:
@@ -196,33 +172,15 @@ def form_counts(audit) -> pd.DataFrame:
     summary = audit.summary()
     return pd.DataFrame(
         {
-            "部门": summary["department"].map(text),
-            "年度": summary["year"].map(text),
-            "文档编号": summary["doc_id"],
+            field_label("findings", "department"): summary["department"].map(text),
+            field_label("findings", "year"): summary["year"].map(text),
+            field_label("findings", "doc_id"): summary["doc_id"],
             **{label("severity", s): summary[s].astype(int) for s in SEVERITIES},
-            "未能评估": summary["not_evaluated"].astype(int),
+            label("status", "not_evaluated"): summary["not_evaluated"].astype(int),
         }
     )
 
 
-RECONCILIATION_COLUMNS = (
-    "doc_id",
-    "department",
-    "year",
-    "basic_wan",
-    "project_wan",
-    "expend_wan",
-    "income_wan",
-    "balance_gap_wan",
-    "tasks_wan",
-    "tasks_include_basic",
-    "tasks_gap_wan",
-    "tasks_project_share",
-    "gap_explained_by",
-    "gap_note",
-    "budget_ref",
-    "tasks_ref",
-)
 UNIT_COST_COLUMNS = (
     "doc_id",
     "department",
@@ -251,7 +209,7 @@ def pick(frame: pd.DataFrame | None, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def reconciliation(audit) -> pd.DataFrame:
-    return pick(audit.frames.get("documents"), RECONCILIATION_COLUMNS)
+    return pick(audit.frames.get("documents"), columns("reconciliation"))
 
 
 def unit_costs(audit) -> pd.DataFrame:
@@ -276,10 +234,6 @@ class RunFacts:
 
 def run_facts(audit) -> RunFacts:
     """Facts of this run. The time honours ``SOURCE_DATE_EPOCH`` (reproducible builds)."""
-    from perfaudit import __version__
-    from perfaudit.rules import rulebook_table
-    from perfaudit.vocab import read_vocab
-
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     now = datetime.fromtimestamp(int(epoch), tz=UTC) if epoch else datetime.now().astimezone()
     return RunFacts(

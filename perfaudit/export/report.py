@@ -13,18 +13,21 @@ import functools
 from pathlib import Path
 
 import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from perfaudit.atomic import write_text
 from perfaudit.export import common
 from perfaudit.export.common import SEVERITIES, label, text
+from perfaudit.fields import label as field_label
+from perfaudit.fields import severity_colour, statuses, unit
 
 TITLE = "预算绩效目标审核报告"
-DECIDED = ("accepted", "explained", "waived", "resolved")
+# What the auditor has dealt with: every status the ledger holds but open.
+DECIDED = tuple(s for s in statuses(ledger=True) if s != "open")
 
 
 @functools.cache
 def _environment():
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
     return Environment(
         loader=PackageLoader("perfaudit.export", "templates"),
         autoescape=True,
@@ -44,7 +47,8 @@ def render_report(audit, charts: list[Path]) -> str:
         "rule_count": facts.rule_count,
         "findings_count": len(findings),
         "totals": _totals(findings),
-        "overview": _table(common.form_counts(audit), numeric={"错误", "警告", "提示", "未能评估"}),
+        "severity_css": severity_css(),
+        "overview": _counts_table(common.form_counts(audit)),
         "reconciliation": _reconciliation(audit),
         "departments": _departments(findings),
         "charts": [{"title": common.chart_title(p), "uri": data_uri(p)} for p in charts],
@@ -56,7 +60,6 @@ def render_report(audit, charts: list[Path]) -> str:
 
 def export_report(audit, path: Path, charts: list[Path]) -> Path:
     """Write ``report.html`` atomically."""
-    from perfaudit.export import write_text
 
     return write_text(render_report(audit, charts), path)
 
@@ -68,14 +71,25 @@ def data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
+def severity_css() -> str:
+    """The severities' colours as CSS (from the dictionary): a custom property per severity and
+    the rules that colour its totals and badges; ``other`` is a severity the dictionary does not know."""
+    lines = [f":root {{ {' '.join(f'--{s}: {severity_colour(s)};' for s in (*SEVERITIES, 'other'))} }}"]
+    for s in (*SEVERITIES, "other"):
+        lines.append(f".total.{s} b {{ color: var(--{s}); }}")
+        lines.append(f".badge.{s} {{ background: var(--{s}); }}")
+    return "\n".join(lines)
+
+
 def _totals(findings: pd.DataFrame) -> list[dict]:
     open_ = findings[findings["status"].map(text) == "open"]
+    pending = label("status", "open")
     totals = [
-        {"css": s, "label": f"{label('severity', s)}（待处理）", "count": int((open_["severity"] == s).sum())}
+        {"css": s, "label": f"{label('severity', s)}（{pending}）", "count": int((open_["severity"] == s).sum())}
         for s in SEVERITIES
     ]
     skipped = int((findings["status"].map(text) == "not_evaluated").sum())
-    totals.append({"css": "other", "label": "未能评估", "count": skipped})
+    totals.append({"css": "other", "label": label("status", "not_evaluated"), "count": skipped})
     decided = findings[findings["status"].map(text).isin(DECIDED)]
     if len(decided):
         totals.append({"css": "other", "label": "已处理", "count": len(decided)})
@@ -96,17 +110,22 @@ def _money(value: object) -> str:
 
 def _reconciliation(audit) -> dict:
     frame = common.reconciliation(audit)
-    money = [c for c in frame.columns if c.endswith("_wan")]
+    money = [c for c in frame.columns if unit("reconciliation", c) == "万元"]
     shown = pd.DataFrame(
         {
-            "部门": frame.get("department", pd.Series(dtype="str")).map(text),
-            "年度": frame.get("year", pd.Series(dtype="str")).map(text),
-            **{common.label("reconciliation", c).replace("（万元）", ""): frame[c].map(_money) for c in money},
-            "说明": _notes(frame),
+            field_label("reconciliation", "department"): frame.get("department", pd.Series(dtype="str")).map(text),
+            field_label("reconciliation", "year"): frame.get("year", pd.Series(dtype="str")).map(text),
+            **{field_label("reconciliation", c): frame[c].map(_money) for c in money},
+            field_label("reconciliation", "gap_note"): _notes(frame),
         }
     )
-    numeric = {common.label("reconciliation", c).replace("（万元）", "") for c in money}
+    numeric = {field_label("reconciliation", c) for c in money}
     return _table(shown, numeric)
+
+
+def _counts_table(counts: pd.DataFrame) -> dict:
+    """Findings per form: the counts right-aligned."""
+    return _table(counts, {c for c in counts.columns if pd.api.types.is_integer_dtype(counts[c])})
 
 
 def _notes(frame: pd.DataFrame) -> pd.Series:

@@ -15,7 +15,13 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
 
+from perfaudit.atomic import write_atomically
 from perfaudit.export import common
 from perfaudit.export.common import SEVERITIES, label, text
 
@@ -29,7 +35,6 @@ TEXT_WIDTH_MM = 166  # A4 less 22 mm margins
 
 def export_findings_docx(audit, path: Path) -> Path:
     """Write the Word draft atomically to ``path``; the same audit gives the same bytes."""
-    from perfaudit.export import write_atomically
 
     data = stable_zip(build_document(audit))
     return write_atomically(path, lambda temp: Path(temp).write_bytes(data))
@@ -51,8 +56,6 @@ def stable_zip(document) -> bytes:
 
 def build_document(audit):
     """The draft as a python-docx Document (not saved)."""
-    from docx import Document
-
     facts = common.run_facts(audit)
     findings = common.sorted_findings(audit)
     document = Document()
@@ -108,8 +111,6 @@ _THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:csthe
 
 def set_fonts(rpr_owner, latin: str, east_asian: str) -> None:
     """Name the Latin and East Asian fonts on an element with run properties (a style or a run)."""
-    from docx.oxml.ns import qn
-
     rpr = rpr_owner.get_or_add_rPr()
     fonts = rpr.get_or_add_rFonts()
     for attribute in _THEME_ATTRIBUTES:
@@ -121,9 +122,6 @@ def set_fonts(rpr_owner, latin: str, east_asian: str) -> None:
 
 
 def _set_language(rpr_owner) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     rpr = rpr_owner.get_or_add_rPr()
     lang = rpr.find(qn("w:lang"))
     if lang is None:
@@ -134,10 +132,6 @@ def _set_language(rpr_owner) -> None:
 
 
 def _styles(document) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
     defaults = document.styles.element.find(qn("w:docDefaults"))
     run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
     if run_defaults is not None:
@@ -168,8 +162,6 @@ def _styles(document) -> None:
 
 
 def _page(document) -> None:
-    from docx.shared import Mm
-
     for section in document.sections:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.left_margin = section.right_margin = Mm((210 - TEXT_WIDTH_MM) / 2)
@@ -180,9 +172,6 @@ def _page(document) -> None:
 
 
 def _run(paragraph, content: str, bold: bool = False, size: float | None = None, colour=None, heading=False):
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
     run = paragraph.add_run(content)
     set_fonts(run._element, *(HEADING_FONT if heading else BODY_FONT))
     run._element.rPr.rFonts.set(qn("w:hint"), "eastAsia")
@@ -211,9 +200,6 @@ SUMMARY_WIDTHS_MM = {"部门": 46, "年度": 12, "文档编号": 38}  # the coun
 
 
 def _summary_table(document, counts: pd.DataFrame) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
-
     table = document.add_table(rows=1, cols=len(counts.columns))
     table.style = document.styles["Table Grid"]
     table.autofit = False
@@ -238,8 +224,6 @@ def _summary_table(document, counts: pd.DataFrame) -> None:
 
 
 def _finding(document, index: int, row: dict) -> None:
-    from docx.shared import Mm, Pt
-
     year = text(row.get("year"))
     status = text(row.get("status"))
     head = f"{index}. 【{year + '年｜' if year else ''}{text(row.get('rule_id'))} {text(row.get('title_zh'))}】"

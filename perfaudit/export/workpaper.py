@@ -13,11 +13,19 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.drawing.image import Image
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 
+from perfaudit.atomic import write_atomically
 from perfaudit.export import common
-from perfaudit.export.common import column_label, label, text
-from perfaudit.fields import TABLES
-from perfaudit.template import display_width
+from perfaudit.export.common import label, text
+from perfaudit.fields import TABLES, severity_colour
+from perfaudit.strings import display_width
 
 # 等线 (DengXian) is the body font of Excel and WPS in Chinese; Calibri, openpyxl's default, has no
 # Chinese glyphs and sets them on a fallback font's baseline.
@@ -56,9 +64,6 @@ ROW_HEIGHT_PX = 20  # Excel's default row height (15 pt) in pixels
 
 def export_workpaper(audit, path: Path, charts: list[Path]) -> Path:
     """Write the working paper atomically to ``path``."""
-    from openpyxl import Workbook
-
-    from perfaudit.export import write_atomically
 
     facts = common.run_facts(audit)
     book = Workbook()
@@ -113,8 +118,6 @@ def _column_style(column: str, wrap: bool) -> str:
 def _add_styles(book) -> None:
     """Register the named styles once: a cell then refers to one by name instead of carrying
     its own font, border and alignment objects (much faster to write and a smaller file)."""
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-
     side = Side(style="thin", color=BORDER_COLOUR)
     border = Border(left=side, right=side, top=side, bottom=side)
     font = Font(name=FONT_NAME, size=FONT_SIZE)
@@ -134,7 +137,7 @@ def _add_styles(book) -> None:
         "decided": {"font": Font(name=FONT_NAME, size=FONT_SIZE, italic=True, color="FF7F8C8D"), "alignment": top},
     }
     for severity in common.SEVERITIES + ("other",):
-        colour = common.severity_colour(severity).lstrip("#").upper()
+        colour = severity_colour(severity).lstrip("#").upper()
         styles[f"severity-{severity}"] = {
             "font": Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color="FFFFFFFF"),
             "fill": PatternFill("solid", fgColor=f"FF{colour}"),
@@ -190,8 +193,6 @@ def _fit_columns(
 
     The cap of a column is ``caps[i]`` when given, else its wrap width when it holds prose.
     """
-    from openpyxl.utils import get_column_letter
-
     widths: dict[int, int] = {}
     for row in sheet.iter_rows():
         for cell in row:
@@ -214,8 +215,6 @@ def _fit_rows(sheet, first_row: int = 1) -> None:
     Excel sizes such rows itself, but LibreOffice and some WPS versions keep one line unless
     the file states a height, so the height is estimated from the text and the column width.
     """
-    from openpyxl.utils import get_column_letter
-
     for row in sheet.iter_rows(min_row=first_row):
         lines = 1
         for cell in row:
@@ -231,9 +230,6 @@ def _fit_rows(sheet, first_row: int = 1) -> None:
 
 def _page_setup(sheet, title_rows: str | None = "1:1") -> None:
     """Print landscape on A4, as wide as one page, with the header repeated on every page."""
-    from openpyxl.worksheet.page import PageMargins
-    from openpyxl.worksheet.properties import PageSetupProperties
-
     sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
@@ -246,8 +242,6 @@ def _page_setup(sheet, title_rows: str | None = "1:1") -> None:
 
 def _filtered(sheet, last_row: int, n_columns: int) -> None:
     """Autofilter over the table and a frozen header row."""
-    from openpyxl.utils import get_column_letter
-
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(n_columns, 1))}{max(last_row, 1)}"
 
@@ -282,8 +276,6 @@ def _summary_sheet(book, audit, facts: common.RunFacts) -> None:
 
 
 def _findings_sheet(book, findings: pd.DataFrame) -> None:
-    from openpyxl.utils import get_column_letter
-
     sheet = book.create_sheet(label("sheet", "findings"))
     columns = common.finding_columns(findings)
     shown = findings[columns].copy()
@@ -292,9 +284,9 @@ def _findings_sheet(book, findings: pd.DataFrame) -> None:
             shown[column] = shown[column].map(lambda v, c=column: label(c, text(v)) if text(v) else "")
     # Only the printed columns wrap: the detail (subject, basis, …) keeps rows short and shows in
     # full in the formula bar.
-    printed = columns.index(common.LAST_PRINTED_FINDING_COLUMN) + 1
+    printed = common.printed_count(columns)
     wrap = set(columns[:printed]) & (set(WRAP_WIDTHS) | {"note"})
-    last = _write_table(sheet, 1, shown, [label("finding", c) for c in columns], columns, wrap=wrap)
+    last = _write_table(sheet, 1, shown, [label("findings", c) for c in columns], columns, wrap=wrap)
     severity_col = columns.index("severity") + 1
     status_col = columns.index("status") + 1 if "status" in columns else None
     for offset, record in enumerate(findings.itertuples(index=False), start=2):
@@ -312,9 +304,6 @@ def _findings_sheet(book, findings: pd.DataFrame) -> None:
 
 def _charts_sheet(book, charts: list[Path]) -> None:
     """Each chart under its caption, scaled to a landscape page, one chart per printed page."""
-    from openpyxl.drawing.image import Image
-    from openpyxl.worksheet.pagebreak import Break
-
     sheet = book.create_sheet(label("sheet", "charts"))
     if not charts:
         sheet.cell(row=1, column=1, value="本次未生成图表。").style = f"{STYLE_PREFIX}text"
@@ -339,7 +328,7 @@ def _charts_sheet(book, charts: list[Path]) -> None:
 def _frame_sheet(book, title: str, frame: pd.DataFrame, table: str) -> None:
     sheet = book.create_sheet(title)
     columns = list(frame.columns)
-    labels = [column_label(table, c) for c in columns]
+    labels = [label(table, c) for c in columns]
     last = _write_table(sheet, 1, frame, labels, columns)
     _fit_columns(sheet, columns)
     _fit_rows(sheet)
@@ -375,7 +364,7 @@ def _run_log_sheet(book, audit, facts: common.RunFacts) -> None:
     titles = {1, row}
     _section_title(sheet, row, "输入文件")
     inputs = common.pick(common.inputs(audit), INPUT_ORDER)
-    row = _write_table(sheet, row + 1, inputs, [label("inputs", c) for c in inputs.columns], list(inputs.columns))
+    row = _write_table(sheet, row + 1, inputs, [label("documents", c) for c in inputs.columns], list(inputs.columns))
     row += 2
     titles.add(row)
     _section_title(sheet, row, "未运行的规则")

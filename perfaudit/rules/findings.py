@@ -12,29 +12,11 @@ import string
 
 import pandas as pd
 
+from perfaudit.fields import columns, severity_rank, table_section
 from perfaudit.rules.runner import RuleResult
 from perfaudit.rules.suites import Rule, RulebookError
 
-COLUMNS = (
-    "finding_id",
-    "rule_id",
-    "check",
-    "severity",
-    "status",
-    "doc_id",
-    "department",
-    "year",
-    "table",
-    "subject",
-    "message",
-    "observed",
-    "expected",
-    "basis",
-    "source_ref",
-    "title_zh",
-    "advice",
-)
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+COLUMNS = columns("findings")  # vocab/findings.csv
 
 
 class _Formatter(string.Formatter):
@@ -128,7 +110,7 @@ def _not_evaluable(rule: Rule, frame: pd.DataFrame, forms) -> dict[str, str]:
         present = set(forms.tables[table]["doc_id"])
         for doc_id in forms.documents["doc_id"]:
             if doc_id not in present:
-                blocked.setdefault(doc_id, f"表格中没有{_TABLE_ZH.get(table, table)}")
+                blocked.setdefault(doc_id, f"表格中没有{table_section(table)}")
     required = rule.meta.get("requires", [])
     if required:
         missing = frame[frame[required].isna().any(axis=1)]
@@ -144,13 +126,6 @@ _REQUIRED_ZH = {
     "expend_wan": "部门预算支出合计（基本支出与项目支出）",
     "income_yuan": "收入来源合计",
     "tasks_yuan": "重点工作任务资金",
-}
-_TABLE_ZH = {
-    "budget": "预算整体情况",
-    "goals": "总体绩效目标",
-    "tasks": "年度重点工作任务",
-    "indicators": "绩效指标",
-    "task_outputs": "任务中的计划数量",
 }
 
 
@@ -198,7 +173,7 @@ def _assign_ids(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.drop(columns=["_key", "_stage"]).reindex(columns=list(COLUMNS)).astype({"year": "Int64"})
     frame = frame.copy()
     frame["year"] = pd.array(frame["year"], dtype="Int64")
-    order = frame["severity"].map(SEVERITY_ORDER)
+    order = frame["severity"].map(severity_rank)
     frame = frame.assign(_order=order).sort_values(
         ["doc_id", "_order", "rule_id", "source_ref", "subject"], kind="stable"
     )

@@ -13,11 +13,12 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from perfaudit.fields import TABLES, severities
 from perfaudit.rules.gx import import_gx
 
 REQUIRED_META = ("rule_id", "severity", "title_zh", "title_en", "basis", "advice", "message", "table")
 OPTIONAL_META = ("check", "subject", "observed", "expected", "source_ref", "needs", "requires")
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = severities()  # vocab/severities.csv
 _SUITE_KEYS = {"name", "expectations", "meta", "notes", "id", "suite_parameters"}
 
 
@@ -95,8 +96,6 @@ def _check_entry(path: Path, index: int, suite: str, entry: object) -> Rule:
     unknown = sorted(set(meta) - set(REQUIRED_META) - set(OPTIONAL_META))
     if unknown:  # a misspelt "requires" would silently drop the rule's not-evaluated guard
         raise RulebookError(f"{where}: unknown meta keys {', '.join(unknown)}")
-    from perfaudit.fields import TABLES
-
     bad_tables = sorted(set(meta.get("needs", [])) - set(TABLES))
     if bad_tables:
         raise RulebookError(f"{where}: needs names no table: {', '.join(bad_tables)} (tables: {', '.join(TABLES)})")

@@ -15,17 +15,15 @@ from perfaudit.template.blocks import read_budget, read_free_text, read_goals, r
 from perfaudit.template.common import (
     EXPECTED_SECTIONS,
     Doc,
-    display_width,
     join_fragments,
     key,
     lookup,
-    span,
     strip_paren,
 )
 from perfaudit.template.indicators import read_indicators
 from perfaudit.template.tasks import read_tasks
 
-__all__ = ["display_width", "join_fragments", "key", "parse_sheet", "span", "split_sections"]
+__all__ = ["join_fragments", "key", "parse_sheet", "split_sections"]
 
 
 def split_sections(sheet: Sheet) -> tuple[dict[str, list[list[Cell]]], list[Cell]]:

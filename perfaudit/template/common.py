@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from perfaudit.readers.cells import Cell, Sheet
+from perfaudit.refs import span
 from perfaudit.values import parse_amount
 from perfaudit.vocab import read_vocab
 
@@ -16,7 +17,6 @@ EXPECTED_SECTIONS = ("budget", "goals", "tasks", "indicators")
 PAREN_TAIL = re.compile(r"\(([^()]*)\)$")
 MONEY_UNIT = re.compile(r"[(（]\s*(亿元|万元|元)\s*[)）]")
 GOAL_MARK = re.compile(r"目标\s*(\d+)\s*[:：]")
-TEXT_REF = re.compile(r"^L(\d+)(?:-(\d+))?$")
 MONEY_PRINT = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")
 
 
@@ -44,11 +44,6 @@ def money_factor() -> dict[str, float]:
     return {row["unit"]: float(row["yuan"]) for row in read_vocab("money_units")}
 
 
-def display_width(text: str) -> int:
-    """Columns a string takes on a printed page: wide (CJK) characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def join_fragments(parts: Iterable[str]) -> str:
     """Join wrapped fragments of one cell: no space between Chinese pieces, one between words."""
     out = ""
@@ -60,26 +55,6 @@ def join_fragments(parts: Iterable[str]) -> str:
             out += " "
         out += part
     return out
-
-
-def span(refs: Iterable[str]) -> str:
-    """One reference for several cells: ``L48-52`` for lines, ``Sheet1!B12:E12`` for cells.
-
-    Accepts references that are already spans (``L36-38``, ``Sheet1!D18:E18``).
-    """
-    refs = [ref for ref in refs if ref]
-    if not refs:
-        return ""
-    lines = [m for m in map(TEXT_REF.match, refs) if m]
-    if len(lines) == len(refs):
-        numbers = [int(n) for m in lines for n in (m.group(1), m.group(2) or m.group(1))]
-        low, high = min(numbers), max(numbers)
-        return f"L{low}" if low == high else f"L{low}-{high}"
-    first = refs[0].split(":")[0]
-    last = refs[-1].split(":")[-1]
-    sheet = first.rpartition("!")[0]
-    last_cell = last.rpartition("!")[2] if last.rpartition("!")[0] in ("", sheet) else last
-    return first if first.rpartition("!")[2] == last_cell else f"{first}:{last_cell}"
 
 
 def money_to_yuan(amount: float | None, unit: str) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from perfaudit.readers.cells import Cell
+from perfaudit.strings import display_width
 from perfaudit.template.common import (
     MONEY_PRINT,
     MONEY_UNIT,
@@ -10,7 +11,6 @@ from perfaudit.template.common import (
     Piece,
     assign_columns,
     cell_amount,
-    display_width,
     find_header,
     key,
     money_to_yuan,
