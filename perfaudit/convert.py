@@ -12,20 +12,20 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
 
 from perfaudit.atomic import write_atomically
 from perfaudit.fields import TABLES, cast_frame, columns, label
 from perfaudit.formset import FormSet
 from perfaudit.readers.cells import ReadError
+from perfaudit.values import infer_polarity, parse_value
 
 MARKER_SHEET = "documents"
 
 
 def write_workbook(forms: FormSet, path: str | os.PathLike) -> Path:
     """Write the canonical workbook atomically (a crash never leaves half a file)."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-
     path = Path(path)
     book = Workbook()
     book.remove(book.active)
@@ -81,8 +81,6 @@ def is_canonical_workbook(path: Path) -> bool:
 
 def read_canonical(path: Path) -> list[tuple[str, dict]]:
     """Read a canonical workbook back into per-document parsed tables."""
-    from openpyxl import load_workbook
-
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         tables = {}
@@ -116,8 +114,6 @@ def reparse_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     value may carry more than its text shows); a row whose text was edited gets the parse of
     the new text, so that the audit judges what the workbook now says.
     """
-    from perfaudit.values import infer_polarity, parse_value
-
     frame = indicators.copy()
     for index, row in frame.iterrows():
         text = row["annual_value"] or row["period_value"]

@@ -6,8 +6,10 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from perfaudit.convert import is_canonical_workbook, read_canonical
 from perfaudit.fields import TABLES, make_frame
 from perfaudit.formset import FormSet
 from perfaudit.progress import bar, wanted
@@ -121,7 +123,6 @@ def _parse_all(files: list[Path], jobs: int | None, progress: bool | None):
     jobs = auto_jobs(len(files)) if jobs is None else jobs
     if jobs <= 1 or len(files) < 2:
         return (_parse_file(path) for path in _progress(files, progress))
-    from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=jobs)
     chunk = max(1, len(files) // (jobs * 8))
@@ -138,8 +139,6 @@ def _progress(files: list[Path], progress: bool | None):
 
 
 def _parse_file(path: Path) -> list[tuple[str, dict]]:
-    from perfaudit.convert import is_canonical_workbook, read_canonical
-
     if path.suffix.lower() == ".xlsx" and is_canonical_workbook(path):
         return read_canonical(path)
     sheets = read_sheets(path)

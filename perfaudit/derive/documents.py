@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfaudit.derive.words import found_words, has_digit, holds, years_in
+from perfaudit.derive.words import found_words, has_digit, holds, words, years_in
 from perfaudit.refs import span
 
 
@@ -93,8 +93,6 @@ def goal_facts(forms) -> pd.DataFrame:
 
 
 def found_placeholder_values() -> tuple[str, ...]:
-    from perfaudit.derive.words import words
-
     return words("placeholder")
 
 

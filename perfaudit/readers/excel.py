@@ -16,6 +16,13 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
+
+from openpyxl import load_workbook
+from openpyxl.reader.strings import read_string_table
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH
 
 from perfaudit.readers.cells import Cell, ReadError, Sheet
 
@@ -59,12 +66,6 @@ def stream_sheets(path: Path, uncached: bool) -> list[Sheet] | None:
     out exactly as openpyxl gives them; only the workbook around them is not built. A sheet
     with formulas lacking their cached values is parsed a second time for the formulas.
     """
-    from xml.etree import ElementTree
-
-    from openpyxl.reader.strings import read_string_table
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-    from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH
-
     try:
         from openpyxl.worksheet._reader import WorkSheetParser  # private: pinned in pyproject.toml
     except ImportError:  # another openpyxl: let its public reader do the work
@@ -148,7 +149,6 @@ def _formula_text(value: object) -> str | None:
 
 def _read_with_openpyxl(path: Path, uncached: bool) -> list[Sheet]:
     """Read through openpyxl's workbook: the fallback for a package laid out unusually."""
-    from openpyxl import load_workbook  # imported here: only workbooks need it
 
     def cells(ws) -> dict:
         # A read-only sheet pads rows with EmptyCell, which has no coordinates: value None, skipped.
@@ -195,8 +195,6 @@ def has_uncached_formulas(path: Path) -> bool:
 
 def _read_sheet(title: str, cells: list[RawCell]) -> Sheet:
     """Rows of non-empty cells; a formula without a cached value is evaluated if it is a simple sum."""
-    from openpyxl.utils import get_column_letter
-
     sheet = Sheet(name=title)
     lookup = {
         f"{get_column_letter(col)}{row}": (value if formula is None else formula)
@@ -278,8 +276,6 @@ def evaluate_formula(formula: str, cells: dict[str, object]) -> float | None:
         return float(value) if _is_number(value) else None
 
     def sum_range(args: str, depth: int) -> str | None:
-        from openpyxl.utils import column_index_from_string, get_column_letter
-
         total = 0.0
         for arg in args.split(","):
             match = _RANGE.fullmatch(arg)

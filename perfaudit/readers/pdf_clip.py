@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTContainer
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.utils import apply_matrix_pt
+
 from perfaudit.readers.pdf_lines import CELL_PADDING, RULE_TOLERANCE, SAME_POSITION, group_lines, mid_x, mid_y
 
 if TYPE_CHECKING:  # pdf_pages reads pages with visible_chars
@@ -23,10 +28,6 @@ def visible_chars(page) -> tuple[list[dict], list[dict]]:
     pdfminer ignores clipping paths, so the page is interpreted once more here with the
     clipping rectangle tracked (spreadsheet exports clip every overfull cell to its border).
     """
-    from pdfminer.converter import PDFPageAggregator
-    from pdfminer.layout import LTChar, LTContainer
-    from pdfminer.pdfinterp import PDFPageInterpreter
-    from pdfminer.utils import apply_matrix_pt
 
     class ClipDevice(PDFPageAggregator):
         clip: tuple[float, float, float, float] | None = None

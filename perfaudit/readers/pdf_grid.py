@@ -12,6 +12,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from pdfplumber.table import edges_to_intersections, intersections_to_cells, merge_edges
+
 from perfaudit.readers.cells import Cell, Sheet
 from perfaudit.readers.pdf_clip import clipped_boxes
 from perfaudit.readers.pdf_lines import (
@@ -40,8 +42,6 @@ class _Row:
 
 
 def find_cells(edges: list[dict]) -> list[tuple[float, float, float, float]]:
-    from pdfplumber.table import edges_to_intersections, intersections_to_cells, merge_edges
-
     if not edges:
         return []
     merged = merge_edges(edges, RULE_TOLERANCE, RULE_TOLERANCE, RULE_TOLERANCE, RULE_TOLERANCE)

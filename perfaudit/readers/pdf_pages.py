@@ -10,6 +10,11 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils import filter_edges
+from pdfplumber.utils.exceptions import PdfminerException
+
 from perfaudit.readers.cells import ReadError
 from perfaudit.readers.pdf_clip import visible_chars
 from perfaudit.readers.pdf_lines import RULE_TOLERANCE, group_lines
@@ -57,10 +62,6 @@ class Tile:
 
 
 def read_tiles(path: Path) -> list[Tile]:
-    import pdfplumber  # imported here: only PDF forms need it
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfplumber.utils.exceptions import PdfminerException
-
     tiles = []
     try:
         with pdfplumber.open(path) as pdf:
@@ -81,8 +82,6 @@ def read_tiles(path: Path) -> list[Tile]:
 
 
 def _read_page(page) -> Tile:
-    from pdfplumber.utils import filter_edges
-
     chars, hidden = visible_chars(page)
     box = (0.0, 0.0, float(page.width), float(page.height))
     edges = [

@@ -1,5 +1,8 @@
 """The rulebook: reading the suites, running them, and turning results into findings."""
 
+import pandas as pd
+
+from perfaudit.rules.catalog import rule_order
 from perfaudit.rules.findings import COLUMNS as FINDING_COLUMNS
 from perfaudit.rules.findings import build_findings
 from perfaudit.rules.runner import validate
@@ -19,8 +22,6 @@ __all__ = [
 
 def rulebook_table(folder=None):
     """The rulebook as a table: id, severity, titles, basis, the suite and the check it runs."""
-    import pandas as pd
-
     rows = []
     for suite, rules in read_rules(folder).items():
         for rule in rules:
@@ -40,6 +41,4 @@ def rulebook_table(folder=None):
 
 
 def _rule_order(series):
-    from perfaudit.rules.catalog import rule_order
-
     return series.map(rule_order) if series.name == "rule_id" else series
