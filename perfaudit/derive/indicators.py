@@ -12,11 +12,11 @@ import re
 import pandas as pd
 
 from perfaudit.derive.words import cue_family, found_words, has_digit, holds, words
-from perfaudit.template.common import key, money_factor
+from perfaudit.strings import TRAILING_BRACKET, key, strip_trailing_bracket
+from perfaudit.template.common import money_factor
 from perfaudit.values import parse_value
 from perfaudit.vocab import read_vocab
 
-_PAREN_TAIL = re.compile(r"[（(][^（）()]*[）)]\s*$")
 _BARE_NUMBERS = re.compile(r"^\s*\d+(?:\.\d+)?\s+\d+(?:\.\d+)?\s*$")
 _MONEY_UNITS = {"元", "万元", "亿元"}
 
@@ -45,7 +45,7 @@ def family(level1: str, level2: str) -> str:
 
 def bare_name(name: str) -> str:
     """An indicator name without a trailing unit in brackets: 促进创业人数（人） → 促进创业人数."""
-    return _PAREN_TAIL.sub("", name or "").strip()
+    return strip_trailing_bracket(name).strip()
 
 
 def indicator_facts(
@@ -76,7 +76,7 @@ def _completeness(frame: pd.DataFrame) -> None:
     frame["quantified_num"] = frame["quantified"].fillna(False).astype(bool) & frame["value"].notna()
     frame["lacks_unit"] = _bools(
         [
-            bool(q and u == "" and not _count_name(n) and not _PAREN_TAIL.search(lv3))
+            bool(q and u == "" and not _count_name(n) and not TRAILING_BRACKET.search(lv3))
             for q, u, n, lv3 in zip(frame["quantified_num"], frame["unit"], frame["name"], frame["level3"], strict=True)
         ],
         frame.index,
@@ -244,13 +244,7 @@ def _bools(values, index) -> pd.Series:
 
 def _is_variant(raw: pd.Series, canonical: pd.Series) -> pd.Series:
     """A printed label that is a known synonym, not the canonical name itself."""
-    return _bools(
-        [bool(r) and c != "" and _norm(r) != _norm(c) for r, c in zip(raw, canonical, strict=True)], raw.index
-    )
-
-
-def _norm(label: str) -> str:
-    return key(label)
+    return _bools([bool(r) and c != "" and key(r) != key(c) for r, c in zip(raw, canonical, strict=True)], raw.index)
 
 
 def _period_below_annual(period: str, annual: str, name: str) -> bool:

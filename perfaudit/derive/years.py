@@ -6,21 +6,10 @@ unit in brackets and white space left out, 个数 read as 数), and compared onl
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import pandas as pd
 
 from perfaudit.derive.words import bigrams, containment
-
-_BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
-
-
-def name_key(name: str) -> str:
-    """扶持创业企业（项目）个数 and 扶持创业企业(项目)数 give the same key."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
-    text = _BRACKETS.sub("", text)
-    return re.sub(r"个数$", "数", text)
+from perfaudit.strings import name_key  # derive.years.name_key: the key years are paired by
 
 
 def previous_documents(documents: pd.DataFrame) -> pd.DataFrame:

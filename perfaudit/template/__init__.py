@@ -11,6 +11,7 @@ Every cell no table takes is returned as a leftover with the reason.
 from __future__ import annotations
 
 from perfaudit.readers.cells import Cell, Sheet
+from perfaudit.strings import strip_trailing_bracket
 from perfaudit.template.blocks import read_budget, read_free_text, read_goals, read_header, read_pairs
 from perfaudit.template.common import (
     EXPECTED_SECTIONS,
@@ -18,7 +19,6 @@ from perfaudit.template.common import (
     join_fragments,
     key,
     lookup,
-    strip_paren,
 )
 from perfaudit.template.indicators import read_indicators
 from perfaudit.template.tasks import read_tasks
@@ -39,7 +39,7 @@ def split_sections(sheet: Sheet) -> tuple[dict[str, list[list[Cell]]], list[Cell
     for row in sheet.rows:
         part: list[Cell] = []
         for cell in row:
-            found = titles.get(key(cell.text)) or titles.get(strip_paren(key(cell.text)))
+            found = titles.get(key(cell.text)) or titles.get(strip_trailing_bracket(key(cell.text)))
             if found is None:
                 part.append(cell)
                 continue

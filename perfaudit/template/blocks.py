@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from perfaudit.readers.cells import Cell
+from perfaudit.strings import strip_trailing_bracket
 from perfaudit.template.common import (
     GOAL_MARK,
     MONEY_UNIT,
@@ -16,7 +17,6 @@ from perfaudit.template.common import (
     money_to_yuan,
     rows_for_pairs,
     span,
-    strip_paren,
 )
 from perfaudit.values import parse_amount
 
@@ -105,7 +105,11 @@ def read_budget(doc: Doc, rows: list[list[Cell]]) -> None:
             cell = row[i]
             text_key = key(cell.text)
             unit_match = MONEY_UNIT.search(cell.text)
-            if unit_match and parse_amount(cell.text) is None and strip_paren(text_key) in ("预算金额", "金额"):
+            if (
+                unit_match
+                and parse_amount(cell.text) is None
+                and strip_trailing_bracket(text_key) in ("预算金额", "金额")
+            ):
                 unit = unit_match.group(1)
                 doc.take(cell)
                 i += 1

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from perfaudit.readers.cells import Cell, Sheet
 from perfaudit.refs import span
+from perfaudit.strings import key, strip_trailing_bracket
 from perfaudit.values import parse_amount
 from perfaudit.vocab import read_vocab
 
 EXPECTED_SECTIONS = ("budget", "goals", "tasks", "indicators")
-PAREN_TAIL = re.compile(r"\(([^()]*)\)$")
 MONEY_UNIT = re.compile(r"[(（]\s*(亿元|万元|元)\s*[)）]")
 GOAL_MARK = re.compile(r"目标\s*(\d+)\s*[:：]")
 MONEY_PRINT = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")
-
-
-def key(text: str) -> str:
-    """Normalise a label for lookup: full-width to half-width, no white space."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-def strip_paren(label_key: str) -> str:
-    return PAREN_TAIL.sub("", label_key)
 
 
 @functools.cache
@@ -113,7 +103,7 @@ def header_columns(row: list[Cell], section: str) -> dict[str, Cell]:
     found = {}
     for cell in row:
         text_key = key(cell.text)
-        column = headers.get(text_key) or headers.get(strip_paren(text_key))
+        column = headers.get(text_key) or headers.get(strip_trailing_bracket(text_key))
         if column and column not in found:
             found[column] = cell
     return found

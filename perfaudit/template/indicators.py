@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from perfaudit.readers.cells import Cell
-from perfaudit.template.common import Doc, Piece, assign_columns, find_header, key, lookup, span, strip_paren
+from perfaudit.strings import strip_trailing_bracket
+from perfaudit.template.common import Doc, Piece, assign_columns, find_header, key, lookup, span
 from perfaudit.values import infer_polarity, parse_value
 from perfaudit.vocab import read_vocab
 
@@ -26,7 +27,7 @@ class _Levels:
 
 def _level_label(text: str) -> dict | None:
     labels = lookup("level_labels", "raw")
-    return labels.get(key(text)) or labels.get(strip_paren(key(text)))
+    return labels.get(key(text)) or labels.get(strip_trailing_bracket(key(text)))
 
 
 def _is_level1(canonical: str) -> bool:
