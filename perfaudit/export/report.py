@@ -75,9 +75,8 @@ def severity_css() -> str:
     """The severities' colours as CSS (from the dictionary): a custom property per severity and
     the rules that colour its totals and badges; ``other`` is a severity the dictionary does not know."""
     lines = [f":root {{ {' '.join(f'--{s}: {severity_colour(s)};' for s in (*SEVERITIES, 'other'))} }}"]
-    for s in (*SEVERITIES, "other"):
-        lines.append(f".total.{s} b {{ color: var(--{s}); }}")
-        lines.append(f".badge.{s} {{ background: var(--{s}); }}")
+    lines += [f".total.{s} b {{ color: var(--{s}); }}" for s in SEVERITIES]
+    lines += [f".badge.{s} {{ background: var(--{s}); }}" for s in (*SEVERITIES, "other")]
     return "\n".join(lines)
 
 
