@@ -1,8 +1,7 @@
-"""The rulebook as documentation: the README's rules table is generated from here."""
+"""The rulebook as documentation: the README's rules table (written by :mod:`perfaudit.readme`)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from perfaudit.rules.suites import read_rules
@@ -33,20 +32,3 @@ def rules_markdown(folder: Path | None = None) -> str:
         rows.append((row["rule_id"], f"| {row['rule_id']} | {row['title_zh']} | not run: {row['reason']} | — |"))
     rows.sort(key=lambda item: rule_order(item[0]))
     return "\n".join(lines + [row for _, row in rows])
-
-
-def update_readme(readme: Path) -> bool:
-    """Rewrite the generated block of the README; True when it changed."""
-    text = readme.read_text(encoding="utf-8")
-    block = f"{START}\n{rules_markdown()}\n{END}"
-    new = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    if new != text:
-        readme.write_text(new, encoding="utf-8")
-    return new != text
-
-
-if __name__ == "__main__":  # pragma: no cover - `make docs`
-    import sys
-
-    changed = update_readme(Path(sys.argv[1] if len(sys.argv) > 1 else "README.md"))
-    print("README rules table updated" if changed else "README rules table is current")
