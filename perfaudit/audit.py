@@ -12,7 +12,7 @@ import pandas as pd
 
 from perfaudit.derive import derive
 from perfaudit.export import export_audit
-from perfaudit.fields import code_label, severities, severity_colour
+from perfaudit.fields import code_label, label, severities, severity_colour, table_label
 from perfaudit.formset import FormSet
 from perfaudit.ledger import apply_ledger
 from perfaudit.progress import bar, wanted
@@ -70,10 +70,12 @@ class Audit:
                 f"<tr><td>{html.escape(str(row.doc_id))}</td><td>{html.escape(str(row.department))}</td>"
                 f"<td>{year}</td><td>{badges}{skipped}</td></tr>"
             )
+        headers = "".join(f"<th>{label('findings', c)}</th>" for c in ("doc_id", "department", "year"))
+        headers += f"<th>{table_label('findings')}</th>"
         return (
             f"<div><strong>Audit</strong>：{len(self.forms)} 份表格，{self.rule_count} 条规则 "
             f"({len(self.forms)} forms, {self.rule_count} rules)</div>"
-            "<table><thead><tr><th>文档编号</th><th>部门</th><th>年度</th><th>发现</th></tr></thead>"
+            f"<table><thead><tr>{headers}</tr></thead>"
             f"<tbody>{''.join(cells)}</tbody></table>"
         )
 

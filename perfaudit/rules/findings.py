@@ -12,7 +12,7 @@ import string
 
 import pandas as pd
 
-from perfaudit.fields import columns, severity_rank, table_section
+from perfaudit.fields import code_label, columns, severity_rank, table_section
 from perfaudit.rules.runner import RuleResult
 from perfaudit.rules.suites import Rule, RulebookError
 
@@ -137,7 +137,7 @@ def _finding(rule: Rule, doc_id: str, documents: dict[str, dict], row: dict, sta
     context = {**document, **row}
     if status == "not_evaluated":
         subject = meta["title_zh"]
-        message = f"未能评估：{reason}。"
+        message = f"{code_label('status', 'not_evaluated')}：{reason}。"
         observed = expected = ""
         source_ref = ""
     else:
