@@ -29,6 +29,8 @@ STATUSES = statuses(ledger=True)
 DECIDED = decided_statuses()
 # The columns perfaudit writes (vocab/fields.csv, table ledger); the auditor edits status, note, who and when.
 COLUMNS = columns("ledger")
+# The finding's own columns among them (rule_id, severity, …, message), copied on every run.
+CONTEXT = tuple(c for c in COLUMNS if c in columns("findings") and c not in ("finding_id", "status"))
 
 
 class LedgerError(ValueError):
@@ -202,16 +204,9 @@ def audit_scope(documents: pd.DataFrame) -> set[tuple[str, str]]:
 
 
 def _context(finding) -> dict[str, str]:
-    """Columns the ledger keeps for reading it without the findings file."""
+    """The finding's columns the ledger keeps, for reading it without the findings file."""
     year = "" if pd.isna(finding.year) else str(int(finding.year))
-    return {
-        "rule_id": finding.rule_id,
-        "severity": finding.severity,
-        "department": finding.department,
-        "year": year,
-        "subject": finding.subject,
-        "message": finding.message,
-    }
+    return {c: year if c == "year" else getattr(finding, c) for c in CONTEXT}
 
 
 def _resolved_findings(rows: pd.DataFrame, columns) -> pd.DataFrame:
