@@ -76,14 +76,17 @@ def label(table: str, column: str, lang: str = "zh") -> str:
 
     ``table`` is a table of the forms, a derived frame (``unit_costs``, ``year_pairs``, …),
     ``findings``, ``ledger``, ``reconciliation`` or ``rulebook``. A column the table's own entry
-    leaves unlabelled takes the findings' label or that of the first table of the forms that has
-    it (a derived frame's ``doc_id`` or ``planned_yuan``). Unknown columns raise ``KeyError``.
+    leaves unlabelled takes the label of the first table of the forms that has it (a derived
+    frame's ``doc_id`` or ``planned_yuan``); in what an audit writes beside the findings
+    (``vocab/tables.csv`` kind ``result``) the findings' label comes first (部门, not 部门名称).
+    Unknown columns raise ``KeyError``.
     """
     key = f"label_{lang}"
     entry = _entries().get((table, column))
     if entry and entry.get(key):
         return entry[key]
-    for fallback in ("findings", *TABLES):
+    result = _code("tables", "table").get(table, {}).get("kind") == "result"
+    for fallback in ("findings", *TABLES) if result else (*TABLES, "findings"):
         entry = _entries().get((fallback, column))
         if entry and entry.get(key):
             return entry[key]

@@ -144,3 +144,15 @@ def test_readme_parts_generated_from_the_dictionary_are_current(tmp_path):
     for name in BLOCKS:
         assert f"<!-- {name}:start -->" in copy.read_text(encoding="utf-8"), name
     assert not update_readme(copy), "run `make docs`"
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        pytest.param("year_pairs", "部门名称", id="derived-frame-takes-the-forms-label"),
+        pytest.param("unit_costs", "部门", id="result-table-takes-the-findings-label"),
+        pytest.param("ledger", "部门", id="ledger-takes-the-findings-label"),
+    ],
+)
+def test_an_unlabelled_column_falls_back_by_the_kind_of_table(table, expected):
+    assert fields.label(table, "department") == expected
