@@ -32,11 +32,10 @@ LAYERS = (
             "perfaudit.fields",
             "perfaudit.progress",
             "perfaudit.untrusted",
-            "perfaudit.limits",
             "perfaudit.locks",
         ),
     ),
-    ("readers", ("perfaudit.readers",)),
+    ("readers", ("perfaudit.readers", "perfaudit.limits")),
     (
         "template",
         ("perfaudit.values", "perfaudit.template", "perfaudit.formset", "perfaudit.convert", "perfaudit.load"),
@@ -60,6 +59,8 @@ LAZY = {
     "nbformat": "optional: rendering notebooks (make notebooks)",
     "papermill": "optional: rendering notebooks (make notebooks)",
     "nbconvert": "optional: rendering notebooks (make notebooks)",
+    "msvcrt": "Windows only (file locks)",
+    "fcntl": "POSIX only (file locks)",
 }
 
 
