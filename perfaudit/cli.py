@@ -227,22 +227,22 @@ def run_tables(args: argparse.Namespace) -> int:
     forms = load(args.paths, year=args.year, progress=False if args.quiet else None, jobs=None)
     report_skipped(args)
     written = write_tables(forms, args.out / "tables")
-    if not args.quiet:
-        print(format_summary(forms))
-        if args.verbose:
-            print_leftovers(forms)
-        print(f"\n{len(written)} tables written to {args.out / 'tables'}")
-    return 0
+    return report_loaded(args, forms, f"{len(written)} tables written to {args.out / 'tables'}")
 
 
 def run_convert(args: argparse.Namespace) -> int:
     forms = load(args.path, year=args.year)
     path = write_workbook(forms, args.out)
+    return report_loaded(args, forms, f"workbook written to {path}")
+
+
+def report_loaded(args: argparse.Namespace, forms, done: str) -> int:
+    """What was read (and with -v what was left over), then what was written."""
     if not args.quiet:
         print(format_summary(forms))
         if args.verbose:
             print_leftovers(forms)
-        print(f"\nworkbook written to {path}")
+        print(f"\n{done}")
     return 0
 
 
