@@ -189,7 +189,7 @@ def test_findings_sheet_headers_colours_filter_and_frozen_header(book, bundled_a
     findings = bundled_audit.findings
     columns = common.finding_columns(findings)
     headers = [c.value for c in sheet[1]]
-    assert headers == [common.label("finding", c) for c in columns]
+    assert headers == [common.label("findings", c) for c in columns]
     assert headers[:2] == ["严重程度", "状态"] and {"问题描述", "来源位置", "依据", "审核建议"} <= set(headers)
     assert sheet.max_row == len(findings) + 1
     assert sheet.freeze_panes == "A2"
