@@ -18,8 +18,10 @@ __all__ = [
 
 
 def rulebook_table(folder=None):
-    """The rulebook as a table: id, severity, titles, basis, the suite and the check it runs."""
+    """The rulebook as a table: id, severity, titles, basis, the suite, the check it runs and its thresholds."""
     import pandas as pd
+
+    from perfaudit.rules.catalog import describe_thresholds
 
     rows = []
     for suite, rules in read_rules(folder).items():
@@ -33,6 +35,7 @@ def rulebook_table(folder=None):
                     "title_en": rule.meta["title_en"],
                     "suite": suite,
                     "expectation": rule.type,
+                    "thresholds": describe_thresholds(rule.kwargs, rule.type),
                     "basis": rule.meta["basis"],
                 }
             )
