@@ -29,7 +29,7 @@ def moved(rule, failing) -> dict:
     """The rule's kwargs with one parameter moved so that the failing values pass."""
     kwargs = dict(rule.kwargs)
     if rule.type == "expect_column_values_to_be_between":
-        low, high = kwargs.get("min_value"), kwargs.get("max_value")
+        low = kwargs.get("min_value")
         below = [v for v in failing if low is not None and (v < low or (kwargs.get("strict_min") and v == low))]
         if below:
             kwargs["min_value"] = float(min(below)) - 0.5

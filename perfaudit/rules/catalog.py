@@ -66,7 +66,8 @@ def rules_markdown(folder: Path | None = None) -> str:
     rows = []
     for rule_id, rules in checks.items():
         parts = "; ".join(
-            f"{r.meta.get('check') or 'main'} ({r.meta['severity']}): `{describe_thresholds(r.kwargs, r.type)}`" for r in rules
+            f"{r.meta.get('check') or 'main'} ({r.meta['severity']}): `{describe_thresholds(r.kwargs, r.type)}`"
+            for r in rules
         )
         suites = ", ".join(dict.fromkeys(f"`{r.suite}`" for r in rules))
         rows.append((rule_id, f"| {rule_id} | {rules[0].meta['title_zh']} | {parts} | {suites} |"))

@@ -133,8 +133,7 @@ def to_gx_suite(name: str, rules: list[Rule]):
     from great_expectations.core import ExpectationSuite
 
     expectations = [
-        {"type": r.type, "kwargs": r.kwargs, "meta": {**r.meta, "_index": r.index}, "id": r.gx_id}
-        for r in rules
+        {"type": r.type, "kwargs": r.kwargs, "meta": {**r.meta, "_index": r.index}, "id": r.gx_id} for r in rules
     ]
     suite = ExpectationSuite(name=name, expectations=expectations)
     if len(suite.expectations) != len(rules):
