@@ -131,13 +131,11 @@ def document_money(forms) -> pd.DataFrame:
     per_goal_doc = forms.goals["doc_id"].reindex(amounts.index.get_level_values(0)).to_numpy()
     amounts = pd.Series(amounts.to_numpy(), index=per_goal_doc)
     counted = amounts.groupby(level=0).agg(["sum", "count"]).reindex(frame.index)
-    several = counted["count"] >= 2
-    # The amounts as the goals print them (in 万元), listed when there are several.
+    # The amounts as the goals print them (in 万元); the rulebook says how many make a list.
     listed = pd.Series({doc: "、".join(f"{v:g}" for v in a) for doc, a in amounts.groupby(level=0)}, dtype="str")
-    frame["goal_amounts_printed"] = listed.reindex(frame.index).where(several).fillna("")
-    frame["goal_amounts_excess_yuan"] = (
-        (counted["sum"] * 10_000 - frame["expend_yuan"] - expend_tol).round(2).where(several)
-    )
+    frame["goal_amounts_printed"] = listed.reindex(frame.index).fillna("")
+    frame["n_goal_amounts"] = counted["count"].fillna(0).astype("int64")
+    frame["goal_amounts_excess_yuan"] = (counted["sum"] * 10_000 - frame["expend_yuan"] - expend_tol).round(2)
 
     frame["budget_ref"] = _refs_by_doc(budget, "source_ref").reindex(frame.index).fillna("")
     frame["tasks_ref"] = _refs_by_doc(tasks, "planned_ref").reindex(frame.index).fillna("")
