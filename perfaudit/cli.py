@@ -169,11 +169,11 @@ def run_rules(args: argparse.Namespace) -> int:
     table = rulebook_table(args.rulebook)
     if args.severity:
         table = table[table["severity"] == args.severity]
-    rows = [[r.rule_id, r.check, r.severity, r.title_zh, r.title_en] for r in table.itertuples()]
-    headers = ["rule_id", "check", "severity", "规则", "rule"]
+    rows = [[r.rule_id, r.check, r.severity, r.title_zh, r.thresholds] for r in table.itertuples()]
+    headers = ["rule_id", "check", "severity", "规则", "thresholds"]
     if args.verbose:
-        rows = [[*row, r.basis] for row, r in zip(rows, table.itertuples(), strict=True)]
-        headers.append("依据 basis")
+        rows = [[*row, r.title_en, r.basis] for row, r in zip(rows, table.itertuples(), strict=True)]
+        headers += ["rule", "依据 basis"]
     if not args.quiet:
         print(format_rows(rows, headers))
         print(f"\n{len(table)} checks of {table['rule_id'].nunique()} rules")

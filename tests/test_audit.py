@@ -297,3 +297,60 @@ def test_a_progress_bar_needs_an_archive_and_a_screen(monkeypatch):
     assert progress.wanted(progress.PROGRESS_MIN_FORMS + 1, None)
     assert not progress.wanted(3, None)
     assert not progress.wanted(10_000, False) and progress.wanted(3, True)
+
+
+def test_expectations_have_stable_ids_from_rule_and_check():
+    rules = [rule for rules in read_rules().values() for rule in rules]
+    ids = [rule.gx_id for rule in rules]
+    assert len(set(ids)) == len(ids)
+    again = [rule.gx_id for rules in read_rules().values() for rule in rules]
+    assert again == ids
+    suite = to_gx_suite("budget", read_rules()["budget"])
+    assert [e.id for e in suite.expectations] == [rule.gx_id for rule in read_rules()["budget"]]
+
+
+RULE = read_rules()["documents"][0]
+
+
+@pytest.mark.parametrize(
+    ("template", "row", "shown"),
+    [
+        pytest.param("{x:万:,.2f} 万元", {"x": 1066400.0}, "106.64 万元", id="yuan-as-wan"),
+        pytest.param("{x:万:,.2f}", {"x": 123456789.0}, "12,345.68", id="wan-thousands"),
+        pytest.param("{x:abs:万:,.2f}", {"x": -30000.0}, "3.00", id="size-of-a-gap"),
+        pytest.param("{x:sign:多|少}", {"x": 300.0}, "多", id="sign-positive"),
+        pytest.param("{x:sign:多|少}", {"x": -300.0}, "少", id="sign-negative"),
+        pytest.param("a{x:if:；等于“{x}”}", {"x": "其他 3.00 万元"}, "a；等于“其他 3.00 万元”", id="clause-when-set"),
+        pytest.param("a{x:if:；等于“{x}”}", {"x": ""}, "a", id="no-clause-when-empty"),
+        pytest.param("a{x:if:；等于“{x}”}", {"x": float("nan")}, "a", id="no-clause-when-missing"),
+        pytest.param("{x:+.1%}", {"x": -0.121}, "-12.1%", id="ratio-as-percent"),
+        pytest.param("{x:万:,.2f}", {"x": float("nan")}, "—", id="missing-money"),
+    ],
+)
+def test_messages_show_facts_in_the_unit_the_form_prints(template, row, shown):
+    from perfaudit.rules.findings import render
+
+    assert render(template, row, RULE) == shown
+
+
+def test_a_template_naming_an_unknown_column_inside_a_clause_fails_early():
+    from perfaudit.rules.findings import check_templates
+    from perfaudit.rules.suites import Rule
+
+    rule = Rule(
+        suite="documents", index=0, type=RULE.type, kwargs=RULE.kwargs, meta={**RULE.meta, "message": "{x:if:{nope}}"}
+    )
+    with pytest.raises(RulebookError, match="nope"):
+        check_templates([rule], {"x", "source_ref"})
+
+
+def test_the_rules_command_lists_every_threshold(capsys):
+    from perfaudit.cli import main
+    from perfaudit.rules import rulebook_table
+
+    table = rulebook_table()
+    assert (table["thresholds"] != "").all(), table[table["thresholds"] == ""]
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "min_value=80" in out  # R-REASON-01/low
+    assert "max_value=0.9, strict_max=true when same_targets == true and budget_change_abs > 0.1" in out

@@ -472,9 +472,8 @@ def _key(finding) -> str:
     return f"{finding.rule_id}/{finding.check}" if finding.check else finding.rule_id
 
 
-@pytest.fixture(scope="module")
-def case_audit(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cases")
+def write_cases(folder):
+    """Write the clean form and every case (failing, passing, peers, year pairs) into ``folder``."""
     (folder / "clean.txt").write_text(CLEAN, encoding="utf-8")
     for group, params in (("fail", FAILING), ("pass", PASSING)):
         for param in params:
@@ -491,7 +490,12 @@ def case_audit(tmp_path_factory):
             (folder / f"{group}-{param.id}-2024.txt").write_text(
                 _year_form(cur_edit(CLEAN), param.id, 2024), encoding="utf-8"
             )
-    return audit(pa.load(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def case_audit(tmp_path_factory):
+    return audit(pa.load(write_cases(tmp_path_factory.mktemp("cases"))))
 
 
 def fired(result, doc_id) -> set[str]:

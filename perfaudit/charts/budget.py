@@ -95,7 +95,7 @@ def plot_budget(source) -> Figure:
             ax.xaxis.set_major_formatter(plain_ticks())
             ax.grid(axis="x")
             ax.set_xlabel(money_label("budget", "amount_yuan"))
-            expend = money["expend_wan"].get(doc)
+            expend = wan(money["expend_yuan"].get(doc, float("nan")))
             total = f"：部门预算支出 {amount(expend)} 万元" if pd.notna(expend) else ""
             ax.set_title(f"{titles[doc]}{total}")
         present = set(lines["section"])
@@ -164,7 +164,7 @@ def plot_task_money(source) -> Figure:
             ax.grid(axis="x")
             ax.set_xlabel(money_label("tasks", "planned_yuan"))
             total = part["planned_wan"].sum()
-            expend = money["expend_wan"].get(doc)
+            expend = wan(money["expend_yuan"].get(doc, float("nan")))
             versus = f"，部门预算支出 {amount(expend)} 万元" if pd.notna(expend) else ""
             ax.set_title(f"{titles[doc]}：任务合计 {amount(total)} 万元{versus}")
         add_header(fig, "年度重点工作任务拟投入资金")

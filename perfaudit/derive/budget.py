@@ -29,30 +29,28 @@ def half_unit_yuan(printed: str, unit: str, amount_yuan: float | None) -> float:
 
 
 def budget_facts(budget: pd.DataFrame, money: pd.DataFrame) -> pd.DataFrame:
-    """One row per budget line: printed precision and whether it looks like 元 typed as 万元.
+    """One row per budget line: printed precision, and the facts that tell 元 typed as 万元.
 
-    A line is taken for 元 under a 万元 header (R-ARITH-05) when it stands far above the other
-    lines of its form and reading it as 元 makes expenditure and sources balance again; a line
-    outside those two sums (事业发展性支出 …) only by the first test.
+    ``ratio_to_median`` says how far a 万元 line stands above the other lines of its form;
+    ``balances_as_yuan`` that reading it as 元 makes expenditure and sources balance again;
+    ``in_budget_sums`` that the line is one of those two sums. The rulebook (R-ARITH-05) sets
+    how far above is too far.
     """
     frame = budget.copy()
     frame["printed_decimals"] = frame["printed"].map(lambda p: printed_decimals(p) if p else pd.NA).astype("Int64")
     frame["wan_decimals"] = frame["printed_decimals"].where(frame["printed_unit"] == "万元")
-    frame["amount_wan"] = frame["amount_yuan"] / 10_000
     frame["ratio_to_median"] = ratio_to_others(frame, "amount_yuan").where(frame["printed_unit"] == "万元")
     facts = money.set_index("doc_id")
     gap = frame["doc_id"].map(facts["balance_gap_yuan"])
     tolerance = frame["doc_id"].map(facts["balance_tolerance_yuan"])
-    shrink = frame["amount_yuan"] - frame["amount_yuan"] / 10_000
+    # The printed number read as 元: the amount shrinks to a ten-thousandth.
+    frame["amount_if_yuan"] = frame["amount_yuan"] / 10_000
+    shrink = frame["amount_yuan"] - frame["amount_if_yuan"]
     in_sources = frame["section"] == "收入来源"
     in_expenditure = frame["item"].isin(["基本支出", "项目支出"])
     gap_as_yuan = (gap - shrink).where(in_sources, (gap + shrink).where(in_expenditure))
-    frame["amount_as_yuan_wan"] = frame["amount_yuan"] / 10_000 / 10_000
+    frame["in_budget_sums"] = in_sources | in_expenditure
     frame["balances_as_yuan"] = (gap.abs() > tolerance) & (gap_as_yuan.abs() <= tolerance)
-    far_above = frame["ratio_to_median"] >= 100
-    frame["looks_like_yuan"] = (far_above & frame["balances_as_yuan"]) | (
-        (frame["ratio_to_median"] >= 1000) & ~in_sources & ~in_expenditure
-    )
     return frame.reset_index(drop=True)
 
 
@@ -117,10 +115,6 @@ def document_money(forms) -> pd.DataFrame:
     frame["balance_gap_yuan"] = (frame["income_yuan"] - frame["expend_yuan"]).round(2)
     frame["balance_tolerance_yuan"] = expend_tol + frame["income_tol"].fillna(0)
     frame["balance_excess_yuan"] = (frame["balance_gap_yuan"].abs() - frame["balance_tolerance_yuan"]).round(2)
-    frame["balance_direction"] = (
-        frame["balance_gap_yuan"].map(lambda g: "多" if g > 0 else "少").where(frame["balance_gap_yuan"].notna(), "")
-    )
-    frame["balance_gap_abs_wan"] = frame["balance_gap_yuan"].abs() / 10_000
     # A total that cannot be formed, or is not positive, is missing (R-COMPLETE-01).
     total = frame["basic_yuan"] + frame["project_yuan"]
     frame["budget_total_missing"] = ~(total > 0)
@@ -138,23 +132,14 @@ def document_money(forms) -> pd.DataFrame:
     per_goal_doc = forms.goals["doc_id"].reindex(amounts.index.get_level_values(0)).to_numpy()
     amounts = pd.Series(amounts.to_numpy(), index=per_goal_doc)
     counted = amounts.groupby(level=0).agg(["sum", "count"]).reindex(frame.index)
-    several = counted["count"] >= 2
+    # The amounts as the goals print them (in 万元); the rulebook says how many make a list.
     listed = pd.Series({doc: "、".join(f"{v:g}" for v in a) for doc, a in amounts.groupby(level=0)}, dtype="str")
-    frame["goal_amounts_wan"] = listed.reindex(frame.index).where(several).fillna("")
-    frame["goal_amounts_excess_yuan"] = (
-        (counted["sum"] * 10_000 - frame["expend_yuan"] - expend_tol).round(2).where(several)
-    )
+    frame["goal_amounts_printed"] = listed.reindex(frame.index).fillna("")
+    frame["n_goal_amounts"] = counted["count"].fillna(0).astype("int64")
+    frame["goal_amounts_excess_yuan"] = (counted["sum"] * 10_000 - frame["expend_yuan"] - expend_tol).round(2)
 
-    gap_known = frame["tasks_gap_yuan"].notna()
-    frame["tasks_gap_direction"] = frame["tasks_gap_yuan"].map(lambda g: "少" if g < 0 else "多").where(gap_known, "")
-    frame["tasks_gap_abs_wan"] = frame["tasks_gap_yuan"].abs() / 10_000
-    frame["gap_note"] = frame["gap_explained_by"].map(
-        lambda line: f"；差额恰等于“{line}”，该笔资金未列入重点工作任务" if line else ""
-    )
     frame["budget_ref"] = _refs_by_doc(budget, "source_ref").reindex(frame.index).fillna("")
     frame["tasks_ref"] = _refs_by_doc(tasks, "planned_ref").reindex(frame.index).fillna("")
-    for column in ("basic", "project", "expend", "income", "tasks", "balance_gap", "tasks_gap"):
-        frame[f"{column}_wan"] = frame[f"{column}_yuan"] / 10_000
     return frame.drop(columns=["basic_tol", "project_tol", "income_tol", "tasks_tol"]).reset_index()
 
 

@@ -47,5 +47,4 @@ def unit_costs(forms) -> pd.DataFrame:
         frame[f"robust_z_{scope}"] = z.where(frame[f"peers_{scope}"] >= 2).round(2)
     # Across forms only where other forms add peers; within one form the form scope says it.
     frame["robust_z_across"] = frame["robust_z_all"].where(frame["peers_all"] > frame["peers_form"])
-    frame["unit_cost_wan"] = frame["unit_cost_yuan"] / 10_000
     return frame.reset_index(drop=True)

@@ -52,13 +52,9 @@ def document_facts(forms, indicators: pd.DataFrame, money: pd.DataFrame) -> pd.D
     facts["n_same_both_horizons"] = (
         (both["period_value"] == both["annual_value"]).groupby(both["doc_id"]).sum().reindex(docs.index, fill_value=0)
     )
-    facts["all_horizons_equal"] = (facts["n_both_horizons"] > 0) & (
-        facts["n_same_both_horizons"] == facts["n_both_horizons"]
+    facts["same_horizons_share"] = (facts["n_same_both_horizons"] / facts["n_both_horizons"]).where(
+        facts["n_both_horizons"] > 0
     )
-    facts["has_satisfaction"] = facts["n_satisfaction"] > 0
-    facts["has_output"] = facts["n_output"] > 0
-    facts["has_benefit"] = facts["n_benefit"] > 0
-    facts["satisfaction_replaces_benefit"] = facts["has_satisfaction"] & (facts["n_benefit_not_satisfaction"] == 0)
     facts["n_tasks"] = forms.tasks.groupby("doc_id").size().reindex(docs.index, fill_value=0)
     facts["n_goals"] = forms.goals.groupby("doc_id").size().reindex(docs.index, fill_value=0)
     facts["indicators_ref"] = indicators.groupby("doc_id")["source_ref"].agg(_span).reindex(docs.index).fillna("")
@@ -87,7 +83,7 @@ def goal_facts(forms) -> pd.DataFrame:
         "、".join(str(y) for y in dict.fromkeys(years_in(t)) if pd.notna(yr) and y != yr)
         for t, yr in zip(goals["text"], year, strict=True)
     ]
-    goals["names_other_year"] = goals["other_years"] != ""
+    goals["n_other_years"] = goals["other_years"].map(lambda years: len(years.split("、")) if years else 0)
     goals["excerpt"] = goals["text"].map(lambda t: t if len(t) <= 30 else t[:30] + "…")
     return goals.reset_index(drop=True)
 

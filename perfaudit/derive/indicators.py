@@ -138,12 +138,13 @@ def _measurability(frame: pd.DataFrame) -> None:
     frame["is_input_as_output"] = frame["family"].isin(["数量", "质量"]) & (
         (frame["input_words"] != "") | frame["unit"].isin(_MONEY_UNITS)
     )
-    frame["period_below_annual"] = _bools(
+    frame["period_minus_annual"] = pd.Series(
         [
-            _period_below_annual(p, a, n)
+            _period_minus_annual(p, a, n)
             for p, a, n in zip(frame["period_value"], frame["annual_value"], frame["level3"], strict=True)
         ],
-        frame.index,
+        index=frame.index,
+        dtype="float64",
     )
 
 
@@ -152,14 +153,8 @@ def _reasonableness(frame: pd.DataFrame) -> None:
     named = frame["level3"] != ""
     frame["is_satisfaction"] = (frame["family"] == "满意度") & named
     frame["satisfaction_pct"] = frame["value"].where(frame["is_satisfaction"] & (frame["unit"] == "%"))
-    frame["satisfaction_op_wrong"] = (
-        frame["is_satisfaction"] & frame["quantified_num"] & ~frame["op"].isin([">=", ">", "="])
-    )
     frame["is_execution_rate"] = holds(frame["level3"], lambda n: found_words(n, "execution_rate"))
     frame["execution_rate_pct"] = frame["value"].where(frame["is_execution_rate"] & (frame["unit"] == "%"))
-    frame["is_zero_positive_count"] = (
-        frame["quantified_num"] & (frame["value"] == 0) & (frame["unit"] != "%") & (frame["polarity"] != "negative")
-    )
     frame["is_hundred"] = (
         frame["quantified_num"] & (frame["unit"] == "%") & (frame["value"] == 100) & (frame["op"] == "=")
     )
@@ -220,8 +215,8 @@ def _total_cost(frame: pd.DataFrame, expend) -> None:
     """A total-cost target in money must fit in the budget (R-COST-03)."""
     factor = frame["unit"].map(money_factor())
     total_cost = holds(frame["level3"], lambda n: found_words(n, "total_cost")) & factor.notna()
-    frame["total_cost_wan"] = (frame["value"] * factor / 10_000).where(total_cost)
-    frame["expend_wan"] = expend / 10_000
+    frame["total_cost_yuan"] = (frame["value"] * factor).where(total_cost)
+    frame["expend_yuan"] = expend
     frame["total_cost_excess_yuan"] = (frame["value"] * factor - expend).where(total_cost)
 
 
@@ -247,10 +242,11 @@ def _is_variant(raw: pd.Series, canonical: pd.Series) -> pd.Series:
     return _bools([bool(r) and c != "" and key(r) != key(c) for r, c in zip(raw, canonical, strict=True)], raw.index)
 
 
-def _period_below_annual(period: str, annual: str, name: str) -> bool:
+def _period_minus_annual(period: str, annual: str, name: str) -> float:
+    """The 实施周期 target less the 年度 target, when both are numbers in one unit other than %."""
     if not period or not annual or period == annual:
-        return False
+        return float("nan")
     p, a = parse_value(period, name=name), parse_value(annual, name=name)
     if not (p.quantified and a.quantified) or p.unit != a.unit or p.unit == "%" or p.value is None or a.value is None:
-        return False
-    return p.value < a.value
+        return float("nan")
+    return p.value - a.value

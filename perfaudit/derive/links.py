@@ -51,7 +51,6 @@ def task_links(forms, indicator_facts: pd.DataFrame, money: pd.DataFrame) -> pd.
     tasks["indicator_score"] = pd.Series(indicator_score, index=tasks.index, dtype="float64").round(3)
     tasks["best_goal"] = pd.array(best_goal, dtype="Int64")
     tasks["goal_score"] = pd.Series(goal_score, index=tasks.index, dtype="float64").round(3)
-    tasks["planned_wan"] = tasks["planned_yuan"] / 10_000
     missing = [
         "、".join(
             label
@@ -70,7 +69,6 @@ def task_links(forms, indicator_facts: pd.DataFrame, money: pd.DataFrame) -> pd.
     ratio = among_key.fillna(ratio_to_others(tasks, "planned_yuan")).where(~tasks["is_basic"])
     tasks["ratio_to_median"] = ratio.where(tasks["planned_unit"] == "万元")
     tasks["subject"] = tasks["name"].where(tasks["name"] != "", "任务" + tasks["task_no"].astype(str))
-    tasks["share_pct"] = tasks["share_of_budget"] * 100
     return tasks.reset_index(drop=True)
 
 

@@ -63,11 +63,8 @@ def _pair_facts(pairs: pd.DataFrame, forms, indicators: pd.DataFrame) -> pd.Data
         bool(targets.get(c)) and targets.get(c) == targets.get(p)
         for c, p in zip(out["doc_id"], out["prev_doc_id"], strict=True)
     ]
-    out["budget_change_pct"] = out["budget_change"] * 100
-    copied = (out["goal_similarity"] >= 0.9) & out["same_targets"]
-    # Copied targets matter more when the money changed: judged apart by the rulebook's two checks.
-    out["copied_budget_changed"] = copied & (out["budget_change"].abs() > 0.10)
-    out["copied_budget_same"] = copied & (out["budget_change"].abs() <= 0.10)
+    # How much the money moved either way: the rulebook judges copied targets apart when it moved.
+    out["budget_change_abs"] = out["budget_change"].abs()
     out["source_ref"] = ""
     return out.reset_index(drop=True)
 
@@ -106,8 +103,6 @@ def _indicator_pairs(pairs: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
         & out["prev_op"].isin([">=", ">", "="])
     )
     out["target_change"] = (out["value"] / out["prev_value"] - 1).where(comparable).round(4)
-    out["target_change_pct"] = out["target_change"] * 100
-    out["budget_change_pct"] = out["budget_change"] * 100
     # Counts and rates are targets to reach unless their name says lower is better.
     positive = out["polarity"] != "negative"
     # R-YOY-02: a positive target lowered by more than the budget was (a negative gap).
@@ -150,5 +145,4 @@ def _unit_cost_pairs(pairs: pd.DataFrame, costs: pd.DataFrame) -> pd.DataFrame:
     )
     out = pairs.merge(prev.drop(columns="task_name"), on="prev_doc_id").merge(keyed, on=["doc_id", "key", "unit"])
     out["unit_cost_change"] = (out["unit_cost_yuan"] / out["prev_unit_cost_yuan"] - 1).round(4)
-    out["unit_cost_change_pct"] = out["unit_cost_change"] * 100
     return out.reset_index(drop=True)

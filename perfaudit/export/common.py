@@ -208,8 +208,20 @@ def pick(frame: pd.DataFrame | None, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame[[c for c in columns if c in frame.columns]].reset_index(drop=True)
 
 
+# Money the reconciliation sheet shows in 万元, as the forms print it (derive keeps yuan).
+_SHOWN_IN_WAN = ("basic", "project", "expend", "income", "balance_gap", "tasks", "tasks_gap")
+
+
 def reconciliation(audit) -> pd.DataFrame:
-    return pick(audit.frames.get("documents"), columns("reconciliation"))
+    frame = audit.frames.get("documents")
+    if frame is not None:
+        frame = frame.assign(
+            **{f"{name}_wan": frame[f"{name}_yuan"] / 10_000 for name in _SHOWN_IN_WAN},
+            gap_note=frame["gap_explained_by"].map(
+                lambda line: f"；差额恰等于“{line}”，该笔资金未列入重点工作任务" if line else ""
+            ),
+        )
+    return pick(frame, columns("reconciliation"))
 
 
 def unit_costs(audit) -> pd.DataFrame:

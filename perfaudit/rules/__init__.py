@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from perfaudit.rules.catalog import rule_order
+from perfaudit.rules.catalog import describe_thresholds, rule_order
 from perfaudit.rules.findings import COLUMNS as FINDING_COLUMNS
 from perfaudit.rules.findings import build_findings
 from perfaudit.rules.runner import validate
@@ -21,7 +21,7 @@ __all__ = [
 
 
 def rulebook_table(folder=None):
-    """The rulebook as a table: id, severity, titles, basis, the suite and the check it runs."""
+    """The rulebook as a table: id, severity, titles, basis, the suite, the check it runs and its thresholds."""
     rows = []
     for suite, rules in read_rules(folder).items():
         for rule in rules:
@@ -34,6 +34,7 @@ def rulebook_table(folder=None):
                     "title_en": rule.meta["title_en"],
                     "suite": suite,
                     "expectation": rule.type,
+                    "thresholds": describe_thresholds(rule.kwargs, rule.type),
                     "basis": rule.meta["basis"],
                 }
             )

@@ -20,17 +20,45 @@ COLUMNS = columns("findings")  # vocab/findings.csv
 
 
 class _Formatter(string.Formatter):
-    """str.format that shows a missing number as — instead of failing or printing nan."""
+    """str.format with a few unit-aware steps before the usual format spec.
+
+    A message shows a fact in the unit the form prints it in, while derive keeps base units
+    (yuan, ratios). Steps come before the standard spec, each ended by a colon:
+
+    - ``{tasks_yuan:万:,.2f}`` — yuan shown in 万元 (divided by 10,000), then ``,.2f``;
+    - ``{balance_gap_yuan:abs:万:,.2f}`` — the size of a signed amount;
+    - ``{balance_gap_yuan:sign:多|少}`` — the first word when the number is positive, else the second;
+    - ``{gap_explained_by:if:；差额恰等于“{gap_explained_by}”}`` — the text after ``if:`` when the
+      value is present and not empty, else nothing.
+
+    A ratio is shown as a percentage with Python's own ``%`` type (``{budget_change:+.1%}``).
+    A missing number shows as — instead of failing or printing nan.
+    """
 
     def format_field(self, value, format_spec):
-        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        missing = _is_missing(value)
+        if format_spec.startswith("if:"):
+            return "" if missing or value == "" else format_spec[3:]
+        if missing:
             return "—"
+        if format_spec.startswith("sign:"):
+            positive, _, other = format_spec[5:].partition("|")
+            return positive if value > 0 else other
+        while format_spec.startswith(_STEPS):
+            step, _, format_spec = format_spec.partition(":")
+            value = _STEP[step](value)
         try:
             return super().format_field(value, format_spec)
         except (ValueError, TypeError):
             return str(value)
 
 
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+_STEP = {"万": lambda v: v / 10_000, "abs": abs}
+_STEPS = tuple(f"{name}:" for name in _STEP)
 _FORMAT = _Formatter()
 
 
@@ -55,7 +83,7 @@ def check_templates(rules: list[Rule], columns: set[str]) -> None:
         for part in TEMPLATE_FIELDS:
             template = rule.meta.get(part, "")
             try:
-                names = {field.split("[")[0].split(".")[0] for _, field, _, _ in _FORMAT.parse(template) if field}
+                names = _field_names(template)
             except ValueError as err:
                 raise RulebookError(f"{rule.suite}: {rule.key}: {part} template {template!r}: {err}") from None
             unknown = names - known
@@ -69,6 +97,17 @@ def check_templates(rules: list[Rule], columns: set[str]) -> None:
         source = rule.meta.get("source_ref", "source_ref")
         if source not in known:
             raise RulebookError(f"{rule.suite}: {rule.key}: source_ref column {source!r} is not in the frame")
+
+
+def _field_names(template: str) -> set[str]:
+    """The columns a template names, also inside a format spec (``{x:if:…{y}…}``)."""
+    names: set[str] = set()
+    for _, field, spec, _ in _FORMAT.parse(template):
+        if field:
+            names.add(field.split("[")[0].split(".")[0])
+        if spec:
+            names |= _field_names(spec)
+    return names
 
 
 def stable_id(rule_key: str, department: str, year: object, stage: str, subject: str, occurrence: int) -> str:
@@ -123,7 +162,6 @@ def _not_evaluable(rule: Rule, frame: pd.DataFrame, forms) -> dict[str, str]:
 # What a missing input is called in a not-evaluated message.
 _REQUIRED_ZH = {
     "expend_yuan": "部门预算支出合计（基本支出与项目支出）",
-    "expend_wan": "部门预算支出合计（基本支出与项目支出）",
     "income_yuan": "收入来源合计",
     "tasks_yuan": "重点工作任务资金",
 }

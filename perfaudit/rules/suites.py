@@ -22,6 +22,10 @@ SEVERITIES = severities()  # vocab/severities.csv
 _SUITE_KEYS = {"name", "expectations", "meta", "notes", "id", "suite_parameters"}
 
 
+# Namespace of the expectations' ids (uuid5 of the rule key), fixed once for the project.
+_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "perfaudit:rulebook")
+
+
 class RulebookError(ValueError):
     """A suite file that cannot be used as it stands; the message names the file and entry."""
 
@@ -40,6 +44,11 @@ class Rule:
     def key(self) -> str:
         check = self.meta.get("check")
         return f"{self.meta['rule_id']}/{check}" if check else self.meta["rule_id"]
+
+    @property
+    def gx_id(self) -> str:
+        """The expectation's GX id: the same for the same rule and check on every run."""
+        return str(uuid.uuid5(_ID_NAMESPACE, self.key))
 
 
 def default_rulebook() -> Path:
@@ -118,13 +127,12 @@ def _build(entry: dict, where: str):
 
 
 def to_gx_suite(name: str, rules: list[Rule]):
-    """The GX ExpectationSuite of a list of rules (ids keep the file order recoverable)."""
+    """The GX ExpectationSuite of a list of rules; ``meta._index`` keeps the file order recoverable."""
     import_gx()
     from great_expectations.core import ExpectationSuite
 
     expectations = [
-        {"type": r.type, "kwargs": r.kwargs, "meta": {**r.meta, "_index": r.index}, "id": str(uuid.uuid4())}
-        for r in rules
+        {"type": r.type, "kwargs": r.kwargs, "meta": {**r.meta, "_index": r.index}, "id": r.gx_id} for r in rules
     ]
     suite = ExpectationSuite(name=name, expectations=expectations)
     if len(suite.expectations) != len(rules):
