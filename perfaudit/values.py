@@ -28,6 +28,7 @@ __all__ = [
     "parse_amount",
     "parse_value",
     "printed_decimals",
+    "task_clauses",
 ]
 
 # ASCII digits only: ``\d`` would also accept Arabic-Indic and other digits that float()
@@ -580,12 +581,17 @@ def extract_task_outputs(text: str) -> list[TaskOutput]:
     Returns:
         The counts in reading order (one per match; duplicates are kept).
     """
-    normalized = normalize_value_text("" if text is None else str(text))
     outputs: list[TaskOutput] = []
-    for clause in _CLAUSE_SPLIT.split(normalized):
+    for clause in _CLAUSE_SPLIT.split(normalize_value_text("" if text is None else str(text))):
         for match in _task_re().finditer(clause):
             outputs.append(_task_output(clause, match))
     return outputs
+
+
+def task_clauses(text: str) -> list[str]:
+    """The clauses of a task text as :attr:`TaskOutput.phrase` gives them (no white space)."""
+    normalized = normalize_value_text("" if text is None else str(text))
+    return [clause.replace(" ", "") for clause in _CLAUSE_SPLIT.split(normalized) if clause]
 
 
 # --- polarity ---------------------------------------------------------------------------------
