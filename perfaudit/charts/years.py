@@ -44,17 +44,17 @@ def _chains(forms) -> dict[str, list[str]]:
     """Department (as its latest form prints it) → the doc_ids that stand for it, oldest year first.
 
     The forms are the ones the year-over-year rules pair (:func:`derive.years.department_years`):
-    departments matched by normalised name, the approved form preferred in a year.
+    departments matched by normalised name, the approved form preferred in a year. Departments
+    come in the order they were loaded.
     """
     chosen = department_years(forms.documents).sort_values(["year"], kind="stable")
-    chosen = chosen.groupby("dept_key", sort=False).filter(lambda group: len(group) >= 2)
-    first_loaded = {doc_id: n for n, doc_id in enumerate(forms.documents["doc_id"])}
-    order = sorted(chosen["dept_key"].unique(), key=lambda k: min(first_loaded[d] for d in _ids(chosen, k)))
-    return {chosen.loc[chosen["dept_key"] == k, "department"].iloc[-1]: _ids(chosen, k) for k in order}
-
-
-def _ids(chosen: pd.DataFrame, dept_key: str) -> list[str]:
-    return chosen.loc[chosen["dept_key"] == dept_key, "doc_id"].tolist()
+    ids: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for key, department, doc_id in zip(chosen["dept_key"], chosen["department"], chosen["doc_id"], strict=True):
+        ids.setdefault(key, []).append(doc_id)
+        names[key] = department
+    order = dict.fromkeys(map(name_key, forms.documents["department"].unique()))
+    return {names[k]: ids[k] for k in order if len(ids.get(k, ())) >= 2}
 
 
 def departments_with_years(source) -> dict[str, list[str]]:

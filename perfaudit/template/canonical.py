@@ -52,14 +52,15 @@ def parse_canonical(sheets: list[Sheet]) -> list[tuple[str, dict]]:
     for table, reread in (("budget", _budget_row), ("tasks", _task_row), ("indicators", _indicator_row)):
         records[table] = [reread(record, cells) for record, cells in zip(records[table], rows[table], strict=True)]
     records["task_outputs"] = _task_outputs(records["tasks"], records["task_outputs"])
-    out = []
-    for info in records["documents"]:
-        doc_id = info["doc_id"]
-        parsed = {"info": info}
-        for table in TABLES[1:]:
-            parsed[table] = [_without_doc(r) for r in records[table] if r["doc_id"] == doc_id]
-        out.append((doc_id, parsed))
-    return out
+    by_doc: dict[str, dict[str, list[dict]]] = {info["doc_id"]: {} for info in records["documents"]}
+    for table in TABLES[1:]:
+        for record in records[table]:
+            if record["doc_id"] in by_doc:
+                by_doc[record["doc_id"]].setdefault(table, []).append(_without_doc(record))
+    return [
+        (info["doc_id"], {"info": info, **{t: by_doc[info["doc_id"]].get(t, []) for t in TABLES[1:]}})
+        for info in records["documents"]
+    ]
 
 
 def _rows(sheet: Sheet, table: str) -> list[dict[str, Cell]]:
