@@ -122,6 +122,25 @@ def dongkeng_book(bundled, tmp_path):
         pytest.param(
             "indicators",
             {"level3": "受益群体满意度"},
+            {"annual_value": None, "period_value": None},
+            "op",
+            "",
+            id="indicator-texts-cleared",
+        ),
+        pytest.param(
+            "indicators",
+            {"level3": "受益群体满意度"},
+            {"annual_value": None, "period_value": "≥90%"},
+            "value",
+            90.0,
+            id="period-value-when-no-annual",
+        ),
+        pytest.param(
+            "tasks", {"name": "妇联专项"}, {"planned_printed": None}, "planned_yuan", None, id="amount-cleared"
+        ),
+        pytest.param(
+            "indicators",
+            {"level3": "受益群体满意度"},
             {"polarity": "negative"},
             "polarity",
             "negative",
@@ -133,7 +152,7 @@ def test_a_corrected_cell_is_read_again(dongkeng_book, table, match, values, col
     assert _edit(dongkeng_book, table, match, **values) == 1
     back = pa.load(dongkeng_book).tables[table]
     row = back[(back[list(match)] == pd.Series(match)).all(axis=1)].iloc[0]
-    assert row[column] == expected
+    assert row[column] == expected if expected is not None else pd.isna(row[column])
 
 
 def test_a_corrected_task_content_gives_its_counts_again(dongkeng_book):

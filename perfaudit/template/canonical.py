@@ -108,12 +108,10 @@ def _same_at_precision(stored: float | None, printed: float | None, text: str) -
 
 def _reread_amount(record: dict, cells: dict[str, Cell], printed: str, unit: str, yuan: str) -> dict:
     """An amount in yuan read again from its printed text where the two no longer agree."""
-    cell = cells.get(printed)
-    if cell is None:
-        return record
-    amount, stored = cell_amount(cell), record[yuan]
-    factor = money_factor().get(record[unit] or "万元", 1.0)
-    if _same_at_precision(None if stored is None else stored / factor, amount, cell.text):
+    cell = cells.get(printed)  # none: the text was left empty or cleared, so no amount
+    amount = cell_amount(cell) if cell is not None else None
+    stored, factor = record[yuan], money_factor().get(record[unit] or "万元", 1.0)
+    if _same_at_precision(None if stored is None else stored / factor, amount, cell.text if cell else ""):
         return record
     return {**record, yuan: money_to_yuan(amount, record[unit] or "万元")}
 
@@ -129,10 +127,8 @@ def _task_row(record: dict, cells: dict[str, Cell]) -> dict:
 def _indicator_row(record: dict, cells: dict[str, Cell]) -> dict:
     """The target parsed again from the value text where the stored parse no longer follows it."""
     cell = cells.get("annual_value") or cells.get("period_value")
-    if cell is None:
-        return record
-    fresh = parse_target(record["level3"], cell)
-    text = cell.text
+    fresh = parse_target(record["level3"], cell)  # no value text left: no target
+    text = cell.text if cell is not None else ""
     if (fresh["op"], fresh["unit"]) == (record["op"], record["unit"]) and all(
         _same_at_precision(record[name], fresh[name], text) for name in ("value", "value_high")
     ):
