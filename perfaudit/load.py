@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from perfaudit.convert import is_canonical_workbook, read_canonical
 from perfaudit.fields import TABLES, make_frame
 from perfaudit.formset import FormSet
 from perfaudit.progress import bar, wanted
 from perfaudit.readers import READERS, ReadError, read_sheets
 from perfaudit.template import parse_sheet
+from perfaudit.template.canonical import LayoutError, is_canonical, parse_canonical
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _FOLDER_YEAR = re.compile(r"^(?:19|20)\d{2}$")
@@ -139,9 +139,12 @@ def _progress(files: list[Path], progress: bool | None):
 
 
 def _parse_file(path: Path) -> list[tuple[str, dict]]:
-    if path.suffix.lower() == ".xlsx" and is_canonical_workbook(path):
-        return read_canonical(path)
     sheets = read_sheets(path)
+    if is_canonical(sheets):
+        try:
+            return parse_canonical(sheets)
+        except LayoutError as err:
+            raise TemplateError(path, str(err)) from None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     out = []
     for sheet in sheets:

@@ -1,8 +1,13 @@
-"""Fixture builders shared by the tests: other renderings of the real forms."""
+"""Fixture builders and strategies shared by the tests: other renderings of the real forms, texts."""
 
 from pathlib import Path
 
+from hypothesis import strategies as st
+
 from perfaudit.readers.excel import read_excel
+
+# Text made of the characters of task and value texts: numbers, units, qualifiers, clause marks.
+TASKY_TEXT = st.text(alphabet=st.sampled_from(list("0123456789.,:-约个场人次件(套)以上余第年元%，。 \n计划活动")))
 
 
 def cell_per_line_text(xlsx: Path) -> str:

@@ -397,3 +397,37 @@ def test_an_archive_scatter_has_no_legend_entry_per_form(tmp_path):
     assert entries and all(entry.startswith("单位：") for entry in entries), entries
     two = forms.select(list(forms.documents["doc_id"][:2]))
     assert any(not entry.startswith("单位：") for entry in legend(charts.plot_money_vs_output(two)))
+
+
+def _year_forms(folder):
+    """One department in 2023 and 2024, where the old chart pairing and the rules' disagreed.
+
+    2024 prints the department with （本级） (raw names differ, normalised ones agree), renames
+    培训学员人次 to 培训学员人数 (difflib 0.83, but another indicator for the rules) and has a
+    申报 form loaded after its 批复 form (the rules compare the 批复 form).
+    """
+    clean = (ROOT / "tests" / "forms" / "clean.txt").read_text(encoding="utf-8").replace("2024年", "")
+    old = clean.replace("测试镇部门整体", "2023年测试镇部门整体")
+    new = clean.replace("测试镇部门整体", "2024年测试镇部门整体").replace("培训中心", "培训中心（本级）")
+    new = new.replace("培训学员人次 ≥1000人次", "培训学员人数 ≥800人次").replace("学员满意度 ≥90%", "学员满意度 ≥95%")
+    draft = new.replace("批复表", "申报表").replace("学员满意度 ≥95%", "学员满意度 ≥80%")
+    for name, text in (("a-2023", old), ("a-2024", new), ("b-2024-draft", draft)):
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return pa.load(folder)
+
+
+def test_charts_pair_years_as_the_rules_do(tmp_path):
+    from perfaudit.derive import derive
+
+    forms = _year_forms(tmp_path)
+    frames = derive(forms)
+    rules = frames["year_indicators"]
+    rules = rules[rules["doc_id"] == "a-2024"]
+    assert charts.departments_with_years(forms) == {"测试市测试镇培训中心（本级）": ["a-2023", "a-2024"]}
+    targets = charts.year_over_year(forms, "测试市测试镇培训中心（本级）")["targets"].set_index("indicator")
+    paired = set(zip(rules["prev_level3"], rules["level3"], strict=True))
+    assert {(name, name) for name in targets.index} <= paired
+    assert "培训学员人数" not in targets.index  # the rules judge 培训学员人次 as dropped (R-YOY-05)
+    assert rules.loc[rules["prev_level3"] == "培训学员人次", "is_dropped"].item()
+    assert targets.loc["学员满意度", "after"] == "≥95%"  # the 批复 form's, not the 申报 form's ≥80%
+    assert frames["year_pairs"].set_index("doc_id").loc["a-2024", "prev_doc_id"] == "a-2023"

@@ -1,14 +1,12 @@
 """Year over year for one department: its budget, its task money and its key targets.
 
-Drawn only when the forms loaded hold the same department in two or more years. Tasks and
-indicators are paired across years by name (ignoring a trailing bracketed unit such as
-"（人）" and small wording changes), since forms renumber and reword them from year to year.
+Drawn only when the forms loaded hold the same department in two or more years. Forms,
+tasks and indicators are paired as the year-over-year rules pair them (:mod:`perfaudit.derive.years`:
+normalised names, the bracketed unit such as "（人）" left out, an indicator renamed by a word),
+so that a chart never shows a pair the rules did not judge, or misses one they did.
 """
 
 from __future__ import annotations
-
-import difflib
-import re
 
 import numpy as np
 import pandas as pd
@@ -35,57 +33,64 @@ from perfaudit.charts.style import (
     wan,
     wrap,
 )
+from perfaudit.derive.years import department_years, match_indicators, name_key
 
-SIMILAR = 0.8  # difflib ratio above which two names are the same task or indicator
 _BUDGET_ITEMS = ("基本支出", "项目支出", "财政拨款", "其他资金")
-_TRAILING_BRACKET = re.compile(r"[（(][^（）()]*[）)]\s*$")
 _OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": ""}
+_TARGET_COLUMNS = ["doc_id", "key", "level3", "op", "value", "value_high", "unit", "polarity"]
+
+
+def _chains(forms) -> dict[str, list[str]]:
+    """Department (as its latest form prints it) → the doc_ids that stand for it, oldest year first.
+
+    The forms are the ones the year-over-year rules pair (:func:`derive.years.department_years`):
+    departments matched by normalised name, the approved form preferred in a year. Departments
+    come in the order they were loaded.
+    """
+    chosen = department_years(forms.documents).sort_values(["year"], kind="stable")
+    ids: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for key, department, doc_id in zip(chosen["dept_key"], chosen["department"], chosen["doc_id"], strict=True):
+        ids.setdefault(key, []).append(doc_id)
+        names[key] = department
+    order = dict.fromkeys(map(name_key, forms.documents["department"].unique()))
+    return {names[k]: ids[k] for k in order if len(ids.get(k, ())) >= 2}
 
 
 def departments_with_years(source) -> dict[str, list[str]]:
     """Departments loaded in two or more years: department → doc_ids, oldest year first.
 
-    When one year has several forms of a department (申报 and 批复), the last one loaded is used.
+    The same forms the year-over-year rules compare: departments are matched by normalised
+    name and, when one year has several forms of a department (申报 and 批复), the 批复 one.
     """
-    docs = forms_of(source).documents
-    docs = docs[docs["year"].notna() & (docs["department"] != "")]
-    per_year = docs.drop_duplicates(["department", "year"], keep="last")
-    per_year = per_year.sort_values(["year"], kind="stable")
-    ids = per_year.groupby("department", sort=False)["doc_id"].agg(list)
-    order = docs["department"].drop_duplicates()  # departments in the order they were loaded
-    return {department: ids[department] for department in order if len(ids[department]) >= 2}
+    return _chains(forms_of(source))
 
 
-def _norm(name: str) -> str:
-    name = _TRAILING_BRACKET.sub("", name or "")
-    return re.sub(r"[\s“”\"'‘’]", "", name)
+def _task_rows(per_year: list[pd.DataFrame], years: list[int]) -> list[dict]:
+    """Tasks paired across years by :func:`name_key` (as the unit-cost rules pair them).
 
-
-def _pair(names_by_year: list[list[str]]) -> list[list[int | None]]:
-    """Rows of indexes (one per year, None when missing) pairing names across years, newest first."""
-    rows: list[list[int | None]] = []
-    labels: list[str] = []
-    years = len(names_by_year)
-    for y in range(years - 1, -1, -1):
-        for i, name in enumerate(names_by_year[y]):
-            best, score = None, SIMILAR
-            for r, row in enumerate(rows):
-                if row[y] is None:
-                    ratio = difflib.SequenceMatcher(None, _norm(name), labels[r]).ratio()
-                    if ratio >= score:
-                        best, score = r, ratio
-            if best is None:
-                rows.append([None] * years)
-                labels.append(_norm(name))
-                best = len(rows) - 1
-            rows[best][y] = i
-    return rows
+    The n-th task of a name in one year pairs with the n-th of that name in another; a row is
+    labelled with the name as its newest year prints it.
+    """
+    rows: dict[tuple[str, int], dict] = {}
+    for y in range(len(years) - 1, -1, -1):
+        part = per_year[y]
+        keys = part["name"].map(name_key)
+        seen: dict[str, int] = {}
+        for k, name, planned in zip(keys, part["name"], part["planned_yuan"], strict=True):
+            n = seen[k] = seen.get(k, -1) + 1
+            entry = rows.setdefault((k, n), {"task": name})
+            entry[years[y]] = wan(planned)
+    return [{year: entry.get(year) for year in years} | {"task": entry["task"]} for entry in rows.values()]
 
 
 def year_over_year(source, department: str) -> dict[str, pd.DataFrame]:
     """The frames behind the chart: ``budget``, ``tasks`` (one column per year, 万元) and ``targets``."""
     forms = forms_of(source)
-    doc_ids = departments_with_years(forms).get(department)
+    chains = _chains(forms)
+    doc_ids = chains.get(department) or next(
+        (ids for name, ids in chains.items() if name_key(name) == name_key(department)), None
+    )
     if not doc_ids:
         raise NothingToPlot(f"{department}: fewer than two years loaded")
     docs = forms.documents.set_index("doc_id")
@@ -98,31 +103,23 @@ def year_over_year(source, department: str) -> dict[str, pd.DataFrame]:
 
     tasks = forms.tasks[forms.tasks["planned_yuan"].notna()]
     per_year = [tasks[tasks["doc_id"] == d].reset_index(drop=True) for d in doc_ids]
-    rows = _pair([part["name"].tolist() for part in per_year])
-    task_rows = []
-    for row in rows:
-        newest = max(y for y, i in enumerate(row) if i is not None)
-        entry = {"task": per_year[newest].at[row[newest], "name"]}
-        for y, i in enumerate(row):
-            entry[years[y]] = None if i is None else wan(per_year[y].at[i, "planned_yuan"])
-        task_rows.append(entry)
-    tasks_wan = pd.DataFrame(task_rows, columns=["task", *years]).set_index("task")
+    tasks_wan = pd.DataFrame(_task_rows(per_year, years), columns=["task", *years]).set_index("task")
 
     return {"budget": budget_wan, "tasks": tasks_wan, "targets": _targets(forms, doc_ids[-2], doc_ids[-1])}
 
 
 def _targets(forms, before: str, after: str) -> pd.DataFrame:
-    """Quantified indicators present in both years with the same unit, and their relative change."""
-    ind = forms.indicators
-    quantified = ind["value"].notna() & (ind["op"] != "qualitative") & (ind["level3"] != "")
-    old = ind[quantified & (ind["doc_id"] == before)].reset_index(drop=True)
-    new = ind[quantified & (ind["doc_id"] == after)].reset_index(drop=True)
+    """Quantified indicators present in both years with the same unit, and their relative change.
+
+    Paired by :func:`derive.years.match_indicators`, the pairing of the year-over-year rules.
+    """
+    pair = pd.DataFrame({"doc_id": [after], "prev_doc_id": [before]})
+    matched = match_indicators(pair, forms.indicators, _TARGET_COLUMNS)
     rows = []
-    for i_old, i_new in _pair([old["level3"].tolist(), new["level3"].tolist()]):
-        if i_old is None or i_new is None:
-            continue
-        a, b = old.iloc[i_old], new.iloc[i_new]
-        if a["unit"] != b["unit"] or a["value"] == 0:
+    for _, m in matched.iterrows():
+        a = pd.Series({c: m[f"prev_{c}"] for c in _TARGET_COLUMNS if c != "key"})
+        b = pd.Series({c: m[c] for c in _TARGET_COLUMNS if c != "key"})
+        if not (_quantified(a) and _quantified(b)) or a["unit"] != b["unit"] or a["value"] == 0:
             continue
         rows.append(
             {
@@ -138,6 +135,10 @@ def _targets(forms, before: str, after: str) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["indicator", "before", "after", "value_before", "value_after", "change_pct", "polarity"]
     )
+
+
+def _quantified(row: pd.Series) -> bool:
+    return isinstance(row["level3"], str) and pd.notna(row["value"]) and row["op"] != "qualitative"
 
 
 def _target_text(row: pd.Series) -> str:

@@ -18,11 +18,8 @@ def previous_documents(documents: pd.DataFrame) -> pd.DataFrame:
     Two forms of one department and year (a 申报 and a 批复) each get that predecessor; when the
     earlier year has several forms, the approved (批复) one is preferred, then the first by id.
     """
-    docs = documents[["doc_id", "department", "year", "stage"]].dropna(subset=["year"]).copy()
-    docs["dept_key"] = docs["department"].map(name_key)
-    docs = docs[docs["dept_key"] != ""]
-    docs["_rank"] = (docs["stage"] != "批复").astype(int)
-    chosen = docs.sort_values(["dept_key", "year", "_rank", "doc_id"]).drop_duplicates(["dept_key", "year"])
+    docs = _keyed_documents(documents)
+    chosen = department_years(documents)
     years = chosen[["dept_key", "year", "doc_id"]].rename(columns={"year": "prev_year", "doc_id": "prev_doc_id"})
     years = years.sort_values(["dept_key", "prev_year"])
     years["year"] = years.groupby("dept_key")["prev_year"].shift(-1)
@@ -30,6 +27,39 @@ def previous_documents(documents: pd.DataFrame) -> pd.DataFrame:
     return (
         pairs[["doc_id", "prev_doc_id", "department", "year", "prev_year"]].sort_values("doc_id").reset_index(drop=True)
     )
+
+
+def _keyed_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    docs = documents[["doc_id", "department", "year", "stage"]].dropna(subset=["year"]).copy()
+    docs["dept_key"] = docs["department"].map(name_key)
+    return docs[docs["dept_key"] != ""]
+
+
+def department_years(documents: pd.DataFrame) -> pd.DataFrame:
+    """The form that stands for each department (by normalised name) in each year loaded.
+
+    The approved (批复) form is preferred, then the first by id: the forms the year-over-year
+    rules compare and the charts draw. Columns: dept_key, department, year, doc_id.
+    """
+    docs = _keyed_documents(documents)
+    docs["_rank"] = (docs["stage"] != "批复").astype(int)
+    chosen = docs.sort_values(["dept_key", "year", "_rank", "doc_id"]).drop_duplicates(["dept_key", "year"])
+    return chosen[["dept_key", "department", "year", "doc_id"]].reset_index(drop=True)
+
+
+def match_indicators(pairs: pd.DataFrame, indicators: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Each named indicator of a pair's previous form, with this year's indicator of that name.
+
+    ``pairs`` has doc_id and prev_doc_id; ``columns`` (doc_id and key among them) are kept,
+    last year's prefixed ``prev_``. Names match by :func:`name_key`, or renamed by a word;
+    this year's columns are empty where the indicator was dropped.
+    """
+    named = indicators[indicators["level3"] != ""].assign(key=lambda f: f["level3"].map(name_key))
+    prev = named[columns].rename(columns=lambda c: c if c == "key" else f"prev_{c}")
+    cur = named[columns].drop_duplicates(["doc_id", "key"])
+    out = pairs.merge(prev, on="prev_doc_id", how="inner")
+    out["key"] = _renamed_keys(out, cur)
+    return out.merge(cur, on=["doc_id", "key"], how="left")
 
 
 def year_frames(forms, money: pd.DataFrame, indicators: pd.DataFrame, costs: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -71,7 +101,6 @@ def _pair_facts(pairs: pd.DataFrame, forms, indicators: pd.DataFrame) -> pd.Data
 
 def _indicator_pairs(pairs: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator of the previous year's form: matched to this year's or dropped."""
-    named = indicators[indicators["level3"] != ""].assign(key=lambda f: f["level3"].map(name_key))
     columns = [
         "doc_id",
         "key",
@@ -85,11 +114,7 @@ def _indicator_pairs(pairs: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
         "polarity",
         "source_ref",
     ]
-    prev = named[columns].rename(columns=lambda c: c if c == "key" else f"prev_{c}")
-    cur = named[columns].drop_duplicates(["doc_id", "key"])
-    out = pairs.merge(prev, on="prev_doc_id", how="inner")
-    out["key"] = _renamed_keys(out, cur)
-    out = out.merge(cur, on=["doc_id", "key"], how="left")
+    out = match_indicators(pairs, indicators, columns)
     out["is_dropped"] = out["level3"].isna()
     for column in ("level3", "level2", "family", "value_text", "unit", "op", "polarity", "source_ref"):
         out[column] = out[column].fillna("").astype("str")

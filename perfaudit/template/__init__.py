@@ -5,7 +5,9 @@ One code path serves every reader. The form is cut into sections by their printe
 come from its header row (``vocab/column_headers.csv``). Spreadsheet cells carry their column,
 so table rows are read by position; text fragments carry only their order, and cells that
 pdftotext wrapped over several lines are put back together (``vocab/text_layout.csv``).
-Every cell no table takes is returned as a leftover with the reason.
+Every cell no table takes is returned as a leftover with the reason. The workbook written by
+``perfaudit convert`` has its own small template (:mod:`perfaudit.template.canonical`), built on
+the same parsers.
 """
 
 from __future__ import annotations

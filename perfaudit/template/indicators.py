@@ -151,12 +151,6 @@ def _add_indicator(doc: Doc, levels: _Levels, name: Piece, values: dict[str, Cel
 
 def _append_indicator(doc: Doc, levels: _Levels, name: str, values: dict[str, Cell | None], ref: str) -> None:
     annual, period = values.get("annual_value"), values.get("period_value")
-    basis = annual if annual is not None else period
-    if basis is not None:
-        parsed = parse_value(basis.value if basis.value is not None else basis.text, basis.number_format, name=name)
-        polarity = infer_polarity(name, parsed, basis.text)
-    else:
-        parsed, polarity = None, ""
     doc.indicators.append(
         {
             "row_no": len(doc.indicators) + 1,
@@ -167,14 +161,39 @@ def _append_indicator(doc: Doc, levels: _Levels, name: str, values: dict[str, Ce
             "level2_raw": levels.level2_raw,
             "period_value": period.text if period is not None else "",
             "annual_value": annual.text if annual is not None else "",
-            "op": parsed.op if parsed else "",
-            "value": parsed.value if parsed else None,
-            "value_high": parsed.value_high if parsed else None,
-            "unit": parsed.unit if parsed else "",
-            "quantified": parsed.quantified if parsed else None,
-            "qualifier": parsed.qualifier if parsed else "",
-            "baseline": parsed.baseline if parsed else "",
-            "polarity": polarity,
+            **parse_target(name, annual if annual is not None else period),
             "source_ref": ref,
         }
     )
+
+
+def parse_target(name: str, cell: Cell | None) -> dict[str, object]:
+    """The parsed target columns of an indicator from its value cell (the annual one, else the
+    period one): ``op``, ``value``, ``value_high``, ``unit``, ``quantified``, ``qualifier``,
+    ``baseline``, ``polarity``. A typed spreadsheet number is read with its number format."""
+    if cell is None:
+        return dict(PARSED_EMPTY)
+    parsed = parse_value(cell.value if cell.value is not None else cell.text, cell.number_format, name=name)
+    return {
+        "op": parsed.op,
+        "value": parsed.value,
+        "value_high": parsed.value_high,
+        "unit": parsed.unit,
+        "quantified": parsed.quantified,
+        "qualifier": parsed.qualifier,
+        "baseline": parsed.baseline,
+        "polarity": infer_polarity(name, parsed, cell.text),
+    }
+
+
+# The parsed columns of a row without a value cell (an empty 二级 category).
+PARSED_EMPTY = {
+    "op": "",
+    "value": None,
+    "value_high": None,
+    "unit": "",
+    "quantified": None,
+    "qualifier": "",
+    "baseline": "",
+    "polarity": "",
+}

@@ -50,18 +50,23 @@ def read_tasks(doc: Doc, rows: list[list[Cell]]) -> None:
         _read_flowing_tasks(doc, body, unit)
     for task in doc.tasks:
         task.pop("_refs", None)
-        for output in extract_task_outputs(task["content"]):
-            doc.task_outputs.append(
-                {
-                    "task_no": task["task_no"],
-                    "quantity": output.quantity,
-                    "unit": output.unit,
-                    "qualifier": output.qualifier,
-                    "noun": output.noun,
-                    "phrase": output.phrase,
-                    "source_ref": task["source_ref"],
-                }
-            )
+        doc.task_outputs.extend(task_output_rows(task))
+
+
+def task_output_rows(task: dict) -> list[dict]:
+    """The counts a task's content promises, as rows of the task_outputs table."""
+    return [
+        {
+            "task_no": task["task_no"],
+            "quantity": output.quantity,
+            "unit": output.unit,
+            "qualifier": output.qualifier,
+            "noun": output.noun,
+            "phrase": output.phrase,
+            "source_ref": task["source_ref"],
+        }
+        for output in extract_task_outputs(task["content"])
+    ]
 
 
 def _is_total_row(name: str) -> bool:
