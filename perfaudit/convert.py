@@ -16,6 +16,7 @@ import pandas as pd
 from perfaudit.fields import TABLES, cast_frame, columns, label
 from perfaudit.formset import FormSet
 from perfaudit.readers.cells import ReadError
+from perfaudit.untrusted import protect_cell
 
 MARKER_SHEET = "documents"
 
@@ -39,8 +40,7 @@ def write_workbook(forms: FormSet, path: str | os.PathLike) -> Path:
             sheet.append([_cell_value(v) for v in record])
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text such as "=C5+C6" stays text, never a formula
+                protect_cell(cell)  # text such as "=C5+C6" stays text, never a formula
         sheet.freeze_panes = "A2"
         for cell, col in zip(sheet[1], cols, strict=True):
             sheet.column_dimensions[cell.column_letter].width = max(10, min(50, len(col) + 4))

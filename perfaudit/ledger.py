@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from perfaudit.export import write_atomically
+from perfaudit.untrusted import neutralise_frame, protect_cell, restore
 
 STATUSES = ("open", "accepted", "explained", "waived", "resolved")
 DECIDED = ("accepted", "explained", "waived")
@@ -97,7 +98,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
         text = decode_text(path.read_bytes(), path)
     except ReadError as err:
         raise LedgerError(str(err)) from None
-    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    return [[restore(cell) for cell in row] for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))]
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
@@ -119,7 +120,8 @@ def write_ledger(ledger: pd.DataFrame, path: Path) -> Path:
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         return write_atomically(path, lambda temp: _write_xlsx(ledger, temp))
-    return write_atomically(path, lambda temp: ledger.to_csv(temp, index=False, encoding="utf-8-sig"))
+    safe = neutralise_frame(ledger)  # read back through restore() in _csv_rows
+    return write_atomically(path, lambda temp: safe.to_csv(temp, index=False, encoding="utf-8-sig"))
 
 
 def _write_xlsx(ledger: pd.DataFrame, temp: str) -> None:
@@ -134,6 +136,7 @@ def _write_xlsx(ledger: pd.DataFrame, temp: str) -> None:
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.data_type = "s"
+            protect_cell(cell)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     book.save(temp)
@@ -160,7 +163,7 @@ def merge(
     ledger = ledger.copy()
     index = {fid: i for i, fid in enumerate(ledger["finding_id"])}
     changes, statuses, notes = [], [], []
-    new_rows = []
+    new_rows, added = [], set()
     for finding in findings.itertuples():
         context = _context(finding)
         if finding.finding_id in index:
@@ -176,7 +179,11 @@ def merge(
             for column, value in context.items():
                 if column in ledger and ledger.at[i, column] != value:
                     ledger.at[i, column] = value
+        elif finding.finding_id in added:  # the same finding in a second copy of a form: one ledger row
+            status = "open"
+            changes.append("new")
         else:
+            added.add(finding.finding_id)
             status = "open"
             blank = dict.fromkeys(ledger.columns, "")
             new_rows.append(

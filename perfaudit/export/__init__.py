@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfaudit.untrusted import neutralise_frame
+
 
 def write_atomically(path: Path, write: Callable[[str], None]) -> Path:
     """Call ``write(temp_path)`` and move the result into place; a failure leaves ``path`` as it was."""
@@ -52,6 +54,8 @@ def write_text(text: str, path: Path) -> Path:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """A CSV file with BOM, atomically; form text that looks like a formula is neutralised."""
+    frame = neutralise_frame(frame)
     return write_atomically(path, lambda temp: frame.to_csv(temp, index=False, encoding="utf-8-sig"))
 
 
@@ -64,13 +68,13 @@ def findings_records(findings: pd.DataFrame) -> list[dict]:
     """Findings as JSON-ready dicts (nulls as null, years as integers)."""
     records = []
     for row in findings.to_dict("records"):
-        records.append(
-            {
-                k: (None if v is pd.NA or (isinstance(v, float) and v != v) else (int(v) if k == "year" else v))
-                for k, v in row.items()
-            }
-        )
+        # A form without a year (cut off before its title) has a blank year: null, never int(None).
+        records.append({k: (None if _is_blank(v) else (int(v) if k == "year" else v)) for k, v in row.items()})
     return records
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def export_audit(audit, folder: Path, charts=None) -> list[Path]:
