@@ -20,6 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from perfaudit.export import write_atomically
+from perfaudit.limits import Limits
+from perfaudit.locks import hold
 from perfaudit.untrusted import neutralise_frame, protect_cell, restore
 
 STATUSES = ("open", "accepted", "explained", "waived", "resolved")
@@ -267,10 +269,13 @@ def apply_ledger(result, path: str | os.PathLike, today: date | None = None):
     Returns a new Audit whose findings carry the ledger's status and note and a ``change`` column.
     """
     path = Path(path)
-    ledger = read_ledger(path)
-    findings, updated = merge(result.findings, ledger, today or date.today(), scope=audit_scope(result.forms.documents))
-    if not _same(ledger, updated):
-        write_ledger(updated, path)
+    # Another run merging into the same ledger waits its turn: no row of either run is lost.
+    with hold(path, wait_s=Limits.from_env().lock_wait_s):
+        ledger = read_ledger(path)
+        scope = audit_scope(result.forms.documents)
+        findings, updated = merge(result.findings, ledger, today or date.today(), scope=scope)
+        if not _same(ledger, updated):
+            write_ledger(updated, path)
     return replace(result, findings=findings)
 
 

@@ -100,3 +100,17 @@ def protect_sheet(sheet) -> None:
     for row in sheet.iter_rows():
         for cell in row:
             protect_cell(cell)
+
+
+# Escape sequences in form text could move a terminal's cursor or retitle its window.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` for a terminal: control characters (ESC, BEL, …) shown as ``?``; lines kept."""
+    return _TERMINAL_UNSAFE.sub("?", text)
+
+
+def one_line(text: str) -> str:
+    """An error message as one line for a terminal (a file name may hold a newline)."""
+    return terminal_safe(" ".join(text.split()))

@@ -86,12 +86,23 @@ def export_audit(audit, folder: Path, charts=None) -> list[Path]:
     Example:
         >>> export_audit(pa.audit(pa.load("data/forms")), Path("out"))   # doctest: +SKIP
     """
+    from perfaudit.limits import Limits
+    from perfaudit.locks import hold
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    # A second run writing into the same folder waits: the files of one run are never mixed with
+    # the other's half way (each file is whole in any case: written atomically).
+    with hold(folder, wait_s=Limits.from_env().lock_wait_s):
+        return _export_audit(audit, folder, charts)
+
+
+def _export_audit(audit, folder: Path, charts) -> list[Path]:
     from perfaudit.export.common import write_chart_images
     from perfaudit.export.report import export_report
     from perfaudit.export.worddoc import export_findings_docx
     from perfaudit.export.workpaper import export_workpaper
 
-    folder = Path(folder)
     if charts is not None:
         charts.hand_over(audit)  # the second process draws while this one writes the data files
     text = json.dumps(findings_records(audit.findings), ensure_ascii=False, indent=1)
