@@ -45,6 +45,9 @@ COLUMNS = (
 CHANGE_ZH = {"new": "新增", "persisting": "持续", "resolved": "已解决", "reopened": "重现"}
 
 
+CSV_FIELD_MAX = 64 * 1024 * 1024
+
+
 class LedgerError(ValueError):
     """A ledger that cannot be read as it stands: the message names the file and line."""
 
@@ -100,6 +103,8 @@ def _csv_rows(path: Path) -> list[list[str]]:
         text = decode_text(path.read_bytes(), path)
     except ReadError as err:
         raise LedgerError(str(err)) from None
+    # A finding quoting a long form text makes a long cell: the ledger reads back what it wrote.
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_MAX))
     return [[restore(cell) for cell in row] for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))]
 
 

@@ -156,6 +156,7 @@ def test_every_cut_that_loads_goes_through_every_stage_and_export(cuts, tmp_path
     assert any(f["status"] == "not_evaluated" and f["year"] is None for f in findings)
     assert ledger.stat().st_size > 0
 
+
 @pytest.mark.parametrize(
     ("form", "keep"),
     [
@@ -182,4 +183,3 @@ def test_a_real_process_on_a_cut_form_exits_cleanly(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-
