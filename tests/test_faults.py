@@ -218,3 +218,19 @@ def test_a_form_loaded_twice_gives_one_ledger_row_per_finding(tmp_path):
     assert rows["finding_id"].is_unique and len(rows) == first.findings["finding_id"].nunique()
     again = pa.audit(pa.load(folder), ledger=ledger)  # the rerun reads its own ledger back
     assert set(again.findings["change"]) == {"persisting"}
+
+
+def test_an_unexpected_error_is_one_line_with_exit_3(monkeypatch, tmp_path):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(sys.modules["perfaudit.load"], "load", broken)
+    status, stderr = run_cli("tables", str(DONGKENG), "--out", str(tmp_path / "out"))
+    assert status == 3
+    assert stderr.strip() == (
+        "perfaudit: internal error: RuntimeError: a bug over two lines "
+        "(a bug: please report it; PERFAUDIT_DEBUG=1 shows where)"
+    )
+    monkeypatch.setenv("PERFAUDIT_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        run_cli("tables", str(DONGKENG), "--out", str(tmp_path / "out"))

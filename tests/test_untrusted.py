@@ -204,3 +204,17 @@ def test_a_ledger_of_long_hostile_text_reads_back(everywhere):
     ledger = read_ledger(everywhere.parent / "ledger.csv")
     assert ledger["message"].str.len().max() > 100_000
     assert ledger["message"].str.contains("=HYPERLINK", regex=False).any()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("部门\x1b]0;pwned\x07名称", "部门?]0;pwned?名称", id="escape-sequence"),
+        pytest.param("line one\nline two", "line one\nline two", id="lines-kept"),
+    ],
+)
+def test_terminal_output_holds_no_control_characters(text, expected):
+    from perfaudit.untrusted import one_line, terminal_safe
+
+    assert terminal_safe(text) == expected
+    assert "\n" not in one_line(text)
