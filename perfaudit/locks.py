@@ -5,9 +5,13 @@ once. The ledger is read, merged and written back; without a lock the second wri
 overwrite the first one's rows. :func:`hold` takes an exclusive lock on a small lock file beside
 the target (``.ledger.csv.lock``; ``.perfaudit.lock`` inside an output folder) and waits for its
 turn. The operating system drops the lock when the holding process ends, however it ends (a
-kill, a crash, a power cut leaves the file but no lock), so there is no stale lock to clean up.
-The lock file itself is left in place: deleting it while another run waits on it would let a
-third run lock a new file beside the waiting one.
+kill or a crash may leave the file, never a lock), so there is no stale lock to clean up.
+
+The holder deletes the lock file as it lets go, so that a folder holds only the outputs. A run
+that was waiting on the file just deleted finds, once it has the lock, that the path no longer
+names the file it locked, and starts again on the new file: two runs never hold locks on two
+different files at once. (Windows does not delete a file another process has open: the file
+then stays, which is harmless.)
 
 POSIX uses ``fcntl.flock``, Windows ``msvcrt.locking``. This module imports nothing else from
 perfaudit.
@@ -53,26 +57,40 @@ def hold(target: Path, wait_s: float = 600) -> Iterator[Path]:
     """
     path = lock_path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        deadline = time.monotonic() + wait_s
-        while not _try_lock(fd):
-            if time.monotonic() >= deadline:
-                holder = _read_holder(fd)
-                raise LockTimeout(
-                    errno.EAGAIN,
-                    f"another perfaudit run{holder} is writing here; waited {wait_s:g} s "
-                    "(PERFAUDIT_LOCK_WAIT_S sets how long)",
-                    str(path),
-                )
-            time.sleep(POLL_S)
+    deadline = time.monotonic() + wait_s
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
-            _write_holder(fd)
-            yield path
+            while not _try_lock(fd):
+                if time.monotonic() >= deadline:
+                    holder = _read_holder(fd)
+                    raise LockTimeout(
+                        errno.EAGAIN,
+                        f"another perfaudit run{holder} is writing here; waited {wait_s:g} s "
+                        "(PERFAUDIT_LOCK_WAIT_S sets how long)",
+                        str(path),
+                    )
+                time.sleep(POLL_S)
+            if not _still_there(fd, path):  # the last holder deleted it while we waited: again
+                _unlock(fd)
+                continue
+            try:
+                _write_holder(fd)
+                yield path
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                _unlock(fd)
+            return
         finally:
-            _unlock(fd)
-    finally:
-        os.close(fd)
+            os.close(fd)
+
+
+def _still_there(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except OSError:
+        return False
 
 
 def _write_holder(fd: int) -> None:

@@ -61,13 +61,23 @@ def restore(value: object) -> object:
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell neutralised (numbers and headers untouched)."""
-    columns = {
-        column: frame[column].map(neutralise)
-        for column in frame.columns
-        if not (pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column]))
-        and frame[column].map(is_formula_like).any()
-    }
+    columns = {}
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        # Vectorised first look (an archive's tables have millions of cells), then the exact test.
+        if pd.api.types.is_string_dtype(values) and values.dtype != object:
+            starts = values.str.startswith(FORMULA_START, na=False)
+        else:
+            starts = values.map(_starts_like_formula).astype(bool)
+        if starts.any():
+            columns[column] = values.where(~starts, values[starts].map(neutralise))
     return frame.assign(**columns) if columns else frame
+
+
+def _starts_like_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
 def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:

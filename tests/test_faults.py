@@ -154,6 +154,7 @@ def test_the_lock_serialises_two_real_processes(tmp_path):
     assert [run.wait(timeout=120) for run in runs] == [0, 0]
     assert counter.read_text() == "400"  # no increment lost to the other process
     assert lock_path(counter).name == ".counter.txt.lock"
+    assert not lock_path(counter).exists()  # deleted by its last holder
 
 
 def _has_open(pid: int, path: Path) -> bool:

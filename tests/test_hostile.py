@@ -272,7 +272,7 @@ def test_a_broken_convert_workbook_is_one_line(tmp_path):
     header = [c.value for c in sheet[1]]
     sheet.cell(row=2, column=header.index("amount_yuan") + 1, value="十万")
     book.save(book_path)
-    status, stderr = run_cli("audit", str(book_path), "--out", str(tmp_path / "out"), "-q")
+    status, stderr = run_cli("tables", str(book_path), "--out", str(tmp_path / "out"), "-q")
     assert status in (0, 2) and "Traceback" not in stderr
     if status == 2:
         assert_one_line_error(status, stderr)
