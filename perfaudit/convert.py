@@ -16,7 +16,7 @@ import pandas as pd
 from perfaudit.fields import TABLES, cast_frame, columns, label
 from perfaudit.formset import FormSet
 from perfaudit.readers.cells import ReadError
-from perfaudit.untrusted import protect_cell
+from perfaudit.untrusted import protect_cell, xml_text
 
 MARKER_SHEET = "documents"
 
@@ -54,7 +54,7 @@ def _cell_value(value: object) -> object:
         return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
-    return value
+    return xml_text(value) if isinstance(value, str) else value  # a workbook cannot hold \x01
 
 
 def _save_atomically(book, path: Path) -> Path:

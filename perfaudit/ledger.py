@@ -22,7 +22,7 @@ import pandas as pd
 from perfaudit.export import write_atomically
 from perfaudit.limits import Limits
 from perfaudit.locks import hold
-from perfaudit.untrusted import neutralise_frame, protect_cell, restore
+from perfaudit.untrusted import neutralise_frame, protect_cell, restore, xml_text
 
 STATUSES = ("open", "accepted", "explained", "waived", "resolved")
 DECIDED = ("accepted", "explained", "waived")
@@ -139,7 +139,7 @@ def _write_xlsx(ledger: pd.DataFrame, temp: str) -> None:
     sheet.title = "ledger"
     sheet.append(list(ledger.columns))
     for row in ledger.itertuples(index=False, name=None):
-        sheet.append(list(row))
+        sheet.append([xml_text(v) if isinstance(v, str) else v for v in row])  # no \x01 in a workbook
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.data_type = "s"

@@ -168,7 +168,10 @@ def test_one_cut_form_alone(form, keep, tmp_path):
     out = tmp_path / "out"
     status, stderr = run_cli("audit", str(cut), "--out", str(out), "--ledger", str(tmp_path / "l.csv"), "-q")
     assert status == 0, stderr
-    assert (out / "findings.json").read_text(encoding="utf-8").startswith("[")
+    findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    # the missing year is a finding of its own, and the rules needing the missing parts say so
+    assert any(f["rule_id"] == "R-COMPLETE-01" and f["check"] == "year" and f["year"] is None for f in findings)
+    assert any(f["status"] == "not_evaluated" for f in findings)
 
 
 def test_a_real_process_on_a_cut_form_exits_cleanly(tmp_path):

@@ -218,3 +218,16 @@ def test_terminal_output_holds_no_control_characters(text, expected):
 
     assert terminal_safe(text) == expected
     assert "\n" not in one_line(text)
+
+
+def test_control_characters_in_a_form_reach_workbooks_as_spaces(tmp_path):
+    text = CLEAN.read_text(encoding="utf-8").replace("\n职业技能培训 ", "\n职业\x01技能培训 ")
+    form = tmp_path / "control.txt"
+    form.write_text(text.replace("培训考核合格率 ≥95%", "考核\x01合格率 有效提升"), encoding="utf-8")
+    ledger = tmp_path / "ledger.xlsx"
+    status, stderr = run_cli("audit", str(form), "--out", str(tmp_path / "out"), "--ledger", str(ledger), "-q")
+    assert status == 0, stderr
+    assert any("考核 合格率" in cell.value for _, cell in _workbook_text_cells(ledger))
+    status, stderr = run_cli("convert", str(form), "--out", str(tmp_path / "form.xlsx"), "-q")
+    assert status == 0, stderr
+    assert "职业 技能培训" in pa.load(tmp_path / "form.xlsx").tasks["name"].tolist()
