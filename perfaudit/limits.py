@@ -8,6 +8,9 @@ stops at once with a reason instead of filling the memory or hanging:
 limit                environment variable            default  what it bounds
 ===================  ==============================  =======  ================================
 ``max_file_mb``      ``PERFAUDIT_MAX_FILE_MB``       50       size of one form file on disk
+``max_text_mb``      ``PERFAUDIT_MAX_TEXT_MB``       2        size of one text form (a real one is
+                                                              10-100 KB; parsing 2 MB of text takes
+                                                              seconds, 50 MB minutes)
 ``max_unzipped_mb``  ``PERFAUDIT_MAX_UNZIPPED_MB``   200      an .xlsx's parts once unzipped
 ``max_zip_ratio``    ``PERFAUDIT_MAX_ZIP_RATIO``     100      unzipped/zipped size of one large
                                                               part (zip bombs reach thousands)
@@ -49,6 +52,7 @@ class Limits:
     """The limits a file must stay within to be read (see the module for each)."""
 
     max_file_mb: float = 50
+    max_text_mb: float = 2
     max_unzipped_mb: float = 200
     max_zip_ratio: float = 100
     max_zip_entries: int = 10000
@@ -90,6 +94,12 @@ def check_file(path: Path, limits: Limits) -> None:
             f"({ENV_PREFIX}MAX_FILE_MB raises it)",
         )
     suffix = path.suffix.lower()
+    if suffix in (".txt", ".text") and info.st_size > limits.max_text_mb * MB:
+        raise ReadError(
+            path,
+            f"{info.st_size / MB:.1f} MB is over the {limits.max_text_mb:g} MB limit for a text form "
+            f"({ENV_PREFIX}MAX_TEXT_MB raises it)",
+        )
     if suffix in (".xlsx", ".xlsm"):
         check_zip(path, limits)
     elif suffix == ".pdf":

@@ -161,7 +161,11 @@ def test_a_200_mb_text_file_is_refused_at_once(tmp_path):
     with huge.open("wb") as handle:  # sparse: 200 MB long, no disk used
         handle.write("部门整体预算绩效目标表\n".encode())
         handle.truncate(200 * 1024 * 1024)
-    refused(huge, r"200\.0 MB is over the 50 MB limit")
+    refused(huge, r"200\.0 MB is over the 50 MB limit for a form file")
+    refused(huge, r"200\.0 MB is over the 100 MB limit for a text form", Limits(max_file_mb=500, max_text_mb=100))
+    long_text = tmp_path / "long.txt"  # 3 MB of real text: parsing it would take a minute
+    long_text.write_text(DONGKENG.read_text(encoding="utf-8") * 600, encoding="utf-8")
+    refused(long_text, r"over the 2 MB limit for a text form \(PERFAUDIT_MAX_TEXT_MB raises it\)")
     assert_one_line_error(*run_cli("audit", str(huge), "--out", str(tmp_path / "out")))
 
 
