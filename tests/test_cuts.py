@@ -1,12 +1,13 @@
 """Every cut, every stage: forms cut off at a line (text) or a row (workbook) go through the whole
 ``audit --out --ledger`` command with exit 0 or 2, never a traceback.
 
-Cutting at every line of every form and running the whole command on each cut takes minutes, so
-the CI sweep cuts at every section boundary of every real form (just before and just after
-the line or row holding a section title, a level-1 indicator label, a header label or a year)
-plus a sample drawn with a fixed seed. Each cut is loaded on its own (a cut that holds no form is
-a one-line error); the cuts that load are then audited together, as one archive, through every
-stage and every export, and a few are audited alone (as a user would run them).
+Cutting at every line of every form and running the whole command on each cut takes minutes, so the
+CI sweep cuts at every section boundary of every real form (just before and just after the line or
+row holding a section title, a level-1 indicator label, a header label or a year) plus a sample
+drawn with a fixed seed; the PDF fixtures are cut after their first page. Each cut is loaded on its
+own (a cut that holds no form is a one-line error); the cuts that load are then audited together, as
+one archive, through every stage and every export, and a few are audited alone (as a user would run
+them).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from tests.conftest import DONGKENG, ROOT, ZHANJIANG_2023, ZHANJIANG_2024
 
 CLEAN = ROOT / "tests" / "forms" / "clean.txt"
 REAL_FORMS = [DONGKENG, CLEAN, ZHANJIANG_2023, ZHANJIANG_2024]
+# PDFs are cut after their first page (reading a PDF costs a second a page: a sample, not every page).
+PDF_FIXTURES = [
+    ROOT / "tests" / "fixtures" / "pdf" / f"{name}.pdf" for name in ("dongkeng-fulian-2024", "zhanjiang-renshe-2024")
+]
 SEED = 16
 SAMPLE_PER_FORM = 3
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
@@ -73,8 +78,17 @@ def cut_points(path: Path) -> list[int]:
 
 
 def write_cut(path: Path, keep: int, folder: Path) -> Path:
-    """The form with only its first ``keep`` lines (text) or rows (every sheet of a workbook)."""
+    """The form with only its first ``keep`` lines (text), rows (every sheet of a workbook) or pages."""
     target = folder / f"{path.stem}-cut{keep:03d}{path.suffix}"
+    if path.suffix == ".pdf":
+        import pypdfium2
+
+        source, cut = pypdfium2.PdfDocument(str(path)), pypdfium2.PdfDocument.new()
+        cut.import_pages(source, list(range(keep)))
+        cut.save(str(target))
+        cut.close()
+        source.close()
+        return target
     if path.suffix == ".txt":
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         target.write_text("".join(lines[:keep]), encoding="utf-8")
@@ -110,15 +124,15 @@ def cuts(tmp_path_factory) -> dict[str, list[Path]]:
     """Every cut written once: ``loads`` (a form was found) and ``refused`` (a ReadError)."""
     folder = tmp_path_factory.mktemp("cuts")
     found: dict[str, list[Path]] = {"loads": [], "refused": []}
-    for form in REAL_FORMS:
-        for keep in cut_points(form):
-            cut = write_cut(form, keep, folder)
-            try:  # what load does per file, without building the tables (a tenth of the time)
-                _parse_file(cut, Limits())
-            except ReadError:
-                found["refused"].append(cut)
-            else:
-                found["loads"].append(cut)
+    cuts = [(form, keep) for form in REAL_FORMS for keep in cut_points(form)] + [(pdf, 1) for pdf in PDF_FIXTURES]
+    for form, keep in cuts:
+        cut = write_cut(form, keep, folder)
+        try:  # what load does per file, without building the tables (a tenth of the time)
+            _parse_file(cut, Limits())
+        except ReadError:
+            found["refused"].append(cut)
+        else:
+            found["loads"].append(cut)
     return found
 
 
