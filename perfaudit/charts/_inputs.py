@@ -38,8 +38,9 @@ def unit_costs_of(source) -> pd.DataFrame:
 
 
 # Form text is untrusted: a name of 100,000 characters would collapse a chart's layout, and a
-# control character has no glyph. Labels are cut to LABEL_MAX characters (with …) and control
-# characters dropped; real forms have neither, so their charts are untouched (no copy is made).
+# control character has no glyph. The text a chart may draw (LABEL_COLUMNS) is cut to LABEL_MAX
+# characters (with …) and its control characters dropped; real forms have neither, so their
+# charts are untouched (no copy is made).
 LABEL_MAX = 40
 LABEL_COLUMNS = frozenset(
     {"department", "name", "task_name", "item", "level1", "level2", "level3", "level1_raw", "level2_raw"}
@@ -57,13 +58,12 @@ def label_safe(forms: FormSet) -> FormSet:
 
 def _label_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     fixes = {}
-    for column in frame.columns:
+    for column in LABEL_COLUMNS.intersection(frame.columns):  # only text a chart may draw
         values = frame[column]
         if not pd.api.types.is_string_dtype(values) or values.isna().all():
             continue
-        text = values.astype("str")
-        long = column in LABEL_COLUMNS and bool((text.str.len() > LABEL_MAX).any())
-        if long or bool(text.str.contains(_CONTROL, regex=True).any()):
+        text = values if values.dtype != object else values.astype("str")
+        if bool((text.str.len() > LABEL_MAX).any()) or bool(text.str.contains(_CONTROL, regex=True, na=False).any()):
             fixes[column] = values.map(_label_text)
     return frame.assign(**fixes) if fixes else frame
 
