@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from perfaudit.readers.cells import ReadError
 from perfaudit.rules import rulebook_table
 from perfaudit.rules.suites import RulebookError
 from perfaudit.strings import display_width
+from perfaudit.untrusted import one_line, terminal_safe
 from perfaudit.version import __version__
 
 VERBOSE_HELP = {
@@ -49,13 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except ReadError as err:
-        print(f"perfaudit: error: {err}", file=sys.stderr)
+        _say(f"error: {err}")
         return 2
     except RulebookError as err:
-        print(f"perfaudit: rulebook error: {err}", file=sys.stderr)
+        _say(f"rulebook error: {err}")
         return 2
     except LedgerError as err:
-        print(f"perfaudit: ledger error: {err}", file=sys.stderr)
+        _say(f"ledger error: {err}")
         return 2
     except BrokenPipeError:  # output piped into head or more, which stopped reading
         sys.stderr.close()
@@ -63,11 +65,21 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         # A file locked by Excel on Windows, a full disk, a folder without write permission.
         where = err.filename or "output"
-        print(f"perfaudit: error: {where}: {err.strerror or err}", file=sys.stderr)
+        _say(f"error: {where}: {err.strerror or err}")
         return 2
     except KeyboardInterrupt:
         print("perfaudit: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug: one line, not a traceback, unless asked for
+        if os.environ.get("PERFAUDIT_DEBUG"):
+            raise
+        _say(f"internal error: {type(err).__name__}: {err} (a bug: please report it; PERFAUDIT_DEBUG=1 shows where)")
+        return 3
+
+
+def _say(message: str) -> None:
+    """One line on stderr: a message may carry a file name or form text with a newline or ESC."""
+    print(f"perfaudit: {one_line(message)}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,7 +158,7 @@ def run_audit(args: argparse.Namespace) -> int:
     result = audit(forms, rulebook=args.rulebook, ledger=args.ledger, progress=False if args.quiet else None)
     written = result.export(args.out, charts=charts)
     if not args.quiet:
-        print(format_findings(result, verbose=args.verbose))
+        print(terminal_safe(format_findings(result, verbose=args.verbose)))
         print(f"\n{len(written)} files written to {args.out}")
     if args.fail_on:
         worst = ["error"] if args.fail_on == "error" else ["error", "warning"]
@@ -162,7 +174,7 @@ def report_skipped(args: argparse.Namespace) -> None:
         kinds = ", ".join(sorted(READERS))
         print(f"perfaudit: skipped {len(skipped)} file(s) that are not {kinds}:", file=sys.stderr)
         for path in skipped[:20]:
-            print(f"  {path}", file=sys.stderr)
+            print(f"  {one_line(str(path))}", file=sys.stderr)
 
 
 def run_rules(args: argparse.Namespace) -> int:
@@ -239,7 +251,7 @@ def run_convert(args: argparse.Namespace) -> int:
 def report_loaded(args: argparse.Namespace, forms, done: str) -> int:
     """What was read (and with -v what was left over), then what was written."""
     if not args.quiet:
-        print(format_summary(forms))
+        print(terminal_safe(format_summary(forms)))
         if args.verbose:
             print_leftovers(forms)
         print(f"\n{done}")
@@ -250,7 +262,7 @@ def print_leftovers(forms) -> None:
     columns = ["doc_id", "source_ref", "reason", "text"]
     if len(forms.leftovers):
         print()
-        print(format_rows(forms.leftovers[columns].values.tolist(), columns))
+        print(terminal_safe(format_rows(forms.leftovers[columns].values.tolist(), columns)))
 
 
 def format_summary(forms) -> str:

@@ -18,6 +18,7 @@ from openpyxl.comments import Comment
 from perfaudit.atomic import write_atomically
 from perfaudit.fields import TABLES, columns, label
 from perfaudit.formset import FormSet
+from perfaudit.untrusted import protect_cell, xml_text
 
 
 def write_workbook(forms: FormSet, path: str | os.PathLike) -> Path:
@@ -36,8 +37,7 @@ def write_workbook(forms: FormSet, path: str | os.PathLike) -> Path:
             sheet.append([_cell_value(v) for v in record])
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text such as "=C5+C6" stays text, never a formula
+                protect_cell(cell)  # text such as "=C5+C6" stays text, never a formula
         sheet.freeze_panes = "A2"
         for cell, col in zip(sheet[1], cols, strict=True):
             sheet.column_dimensions[cell.column_letter].width = max(10, min(50, len(col) + 4))
@@ -51,7 +51,7 @@ def _cell_value(value: object) -> object:
         return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
-    return value
+    return xml_text(value) if isinstance(value, str) else value  # a workbook cannot hold \x01
 
 
 def _save_atomically(book, path: Path) -> Path:

@@ -22,8 +22,11 @@ from openpyxl import Workbook, load_workbook
 
 from perfaudit.atomic import write_atomically
 from perfaudit.fields import columns, decided_statuses, statuses
+from perfaudit.limits import Limits
+from perfaudit.locks import hold
 from perfaudit.readers.cells import ReadError
 from perfaudit.readers.text import decode_text
+from perfaudit.untrusted import neutralise_frame, protect_cell, restore, xml_text
 
 STATUSES = statuses(ledger=True)
 DECIDED = decided_statuses()
@@ -31,6 +34,9 @@ DECIDED = decided_statuses()
 COLUMNS = columns("ledger")
 # The finding's own columns among them (rule_id, severity, …, message), copied on every run.
 CONTEXT = tuple(c for c in COLUMNS if c in columns("findings") and c not in ("finding_id", "status"))
+
+
+CSV_FIELD_MAX = 64 * 1024 * 1024
 
 
 class LedgerError(ValueError):
@@ -85,7 +91,9 @@ def _csv_rows(path: Path) -> list[list[str]]:
         text = decode_text(path.read_bytes(), path)
     except ReadError as err:
         raise LedgerError(str(err)) from None
-    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    # A finding quoting a long form text makes a long cell: the ledger reads back what it wrote.
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_MAX))
+    return [[restore(cell) for cell in row] for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))]
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
@@ -105,7 +113,8 @@ def write_ledger(ledger: pd.DataFrame, path: Path) -> Path:
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         return write_atomically(path, lambda temp: _write_xlsx(ledger, temp))
-    return write_atomically(path, lambda temp: ledger.to_csv(temp, index=False, encoding="utf-8-sig"))
+    safe = neutralise_frame(ledger)  # read back through restore() in _csv_rows
+    return write_atomically(path, lambda temp: safe.to_csv(temp, index=False, encoding="utf-8-sig"))
 
 
 def _write_xlsx(ledger: pd.DataFrame, temp: str) -> None:
@@ -114,10 +123,11 @@ def _write_xlsx(ledger: pd.DataFrame, temp: str) -> None:
     sheet.title = "ledger"
     sheet.append(list(ledger.columns))
     for row in ledger.itertuples(index=False, name=None):
-        sheet.append(list(row))
+        sheet.append([xml_text(v) if isinstance(v, str) else v for v in row])  # no \x01 in a workbook
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.data_type = "s"
+            protect_cell(cell)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     book.save(temp)
@@ -144,7 +154,7 @@ def merge(
     ledger = ledger.copy()
     index = {fid: i for i, fid in enumerate(ledger["finding_id"])}
     changes, statuses, notes = [], [], []
-    new_rows = []
+    new_rows, added = [], set()
     for finding in findings.itertuples():
         context = _context(finding)
         if finding.finding_id in index:
@@ -160,7 +170,11 @@ def merge(
             for column, value in context.items():
                 if column in ledger and ledger.at[i, column] != value:
                     ledger.at[i, column] = value
+        elif finding.finding_id in added:  # the same finding in a second copy of a form: one ledger row
+            status = "open"
+            changes.append("new")
         else:
+            added.add(finding.finding_id)
             status = "open"
             blank = dict.fromkeys(ledger.columns, "")
             new_rows.append(
@@ -237,10 +251,13 @@ def apply_ledger(result, path: str | os.PathLike, today: date | None = None):
     Returns a new Audit whose findings carry the ledger's status and note and a ``change`` column.
     """
     path = Path(path)
-    ledger = read_ledger(path)
-    findings, updated = merge(result.findings, ledger, today or date.today(), scope=audit_scope(result.forms.documents))
-    if not _same(ledger, updated):
-        write_ledger(updated, path)
+    # Another run merging into the same ledger waits its turn: no row of either run is lost.
+    with hold(path, wait_s=Limits.from_env().lock_wait_s):
+        ledger = read_ledger(path)
+        scope = audit_scope(result.forms.documents)
+        findings, updated = merge(result.findings, ledger, today or date.today(), scope=scope)
+        if not _same(ledger, updated):
+            write_ledger(updated, path)
     return replace(result, findings=findings)
 
 

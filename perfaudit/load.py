@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from perfaudit.fields import TABLES, make_frame
 from perfaudit.formset import FormSet
+from perfaudit.limits import Limits, check_file
 from perfaudit.progress import bar, wanted
 from perfaudit.readers import READERS, ReadError, read_sheets
 from perfaudit.template import parse_sheet
@@ -36,7 +38,11 @@ def find_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[t
     found: list[tuple[Path, Path]] = []
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
+        try:
+            exists = path.exists()
+        except OSError as err:  # a name too long for the file system, a loop of links
+            raise ReadError(path, err.strerror or str(err)) from None
+        if not exists:
             raise ReadError(path, "no such file or folder")
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and not _is_scratch(p))
@@ -69,6 +75,7 @@ def load(
     year: int | None = None,
     progress: bool | None = None,
     jobs: int | None = 1,
+    limits: Limits | None = None,
 ) -> FormSet:
     """Load forms from a file, a folder (searched recursively) or a list of them.
 
@@ -81,21 +88,26 @@ def load(
         jobs: read files in this many processes (an archive on a multi-core machine); the
             tables are the same whatever the number. ``None``: one process per core, up to
             four, for 200 files or more, else one (what the command line does).
+        limits: the size, page and zip limits a file must keep to be read
+            (:class:`perfaudit.limits.Limits`); by default from ``PERFAUDIT_*`` environment
+            variables, else the documented defaults.
 
     Raises:
-        ReadError: a file cannot be read or holds no known form; the message names the file.
+        ReadError: a file cannot be read, is over a limit or holds no known form; the message
+            names the file.
 
     Example:
         >>> forms = load("data/forms")
         >>> forms.tasks[["doc_id", "name", "planned_yuan"]]  # doctest: +SKIP
     """
+    limits = Limits.from_env() if limits is None else limits
     files = find_files(paths)
     if not files:
         named = paths if isinstance(paths, str | os.PathLike) else ", ".join(map(str, paths))
         raise ReadError(Path(named), "no form files (.txt, .xlsx, .pdf) found")
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     seen: set[str] = set()
-    for (path, root), parsed_file in zip(files, _parse_all([p for p, _ in files], jobs, progress), strict=True):
+    for (path, root), parsed_file in zip(files, _parse_all([p for p, _ in files], jobs, progress, limits), strict=True):
         for doc_id, parsed in parsed_file:
             doc_id = _unique(doc_id, path, seen)
             info = parsed["info"]
@@ -118,18 +130,19 @@ def auto_jobs(files: int) -> int:
     return min(os.cpu_count() or 1, AUTO_JOBS_MAX) if files >= AUTO_JOBS_MIN_FILES else 1
 
 
-def _parse_all(files: list[Path], jobs: int | None, progress: bool | None):
+def _parse_all(files: list[Path], jobs: int | None, progress: bool | None, limits: Limits):
     """Each file's parsed forms, in file order; in a process pool when ``jobs`` > 1."""
     jobs = auto_jobs(len(files)) if jobs is None else jobs
+    parse = functools.partial(_parse_file, limits=limits)
     if jobs <= 1 or len(files) < 2:
-        return (_parse_file(path) for path in _progress(files, progress))
+        return (parse(path) for path in _progress(files, progress))
 
     pool = ProcessPoolExecutor(max_workers=jobs)
     chunk = max(1, len(files) // (jobs * 8))
 
     def results():
         with pool:
-            yield from pool.map(_parse_file, _progress(files, progress), chunksize=chunk)
+            yield from pool.map(parse, _progress(files, progress), chunksize=chunk)
 
     return results()
 
@@ -138,7 +151,8 @@ def _progress(files: list[Path], progress: bool | None):
     return bar(files, "读取表格 loading", "file") if wanted(len(files), progress) else files
 
 
-def _parse_file(path: Path) -> list[tuple[str, dict]]:
+def _parse_file(path: Path, limits: Limits) -> list[tuple[str, dict]]:
+    check_file(path, limits)  # a FIFO, a zip bomb or a huge file stops here, before it is read
     sheets = read_sheets(path)
     if is_canonical(sheets):
         try:

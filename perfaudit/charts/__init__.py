@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -43,7 +44,7 @@ CHARTS: dict[str, Callable[..., Figure]] = {
     "indicator_framework": plot_indicator_framework,
 }
 YEAR_OVER_YEAR = "year_over_year"
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')  # characters Windows or a shell would trip over in a file name
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')  # characters Windows or a shell would trip over in a file name
 
 __all__ = [
     "CHARTS",
@@ -68,7 +69,14 @@ __all__ = [
 
 def chart_name(department: str) -> str:
     """The stable name of a department's year-over-year chart (safe as a file name everywhere)."""
-    return f"{YEAR_OVER_YEAR}-{_UNSAFE.sub('_', department).strip('_.')}"
+    name = _UNSAFE.sub("_", department).strip("_.")
+    if len(name) > _NAME_MAX:  # a file name has at most 255 bytes; a form may hold any text
+        digest = hashlib.sha256(department.encode("utf-8")).hexdigest()[:8]
+        name = f"{name[:_NAME_MAX]}~{digest}"
+    return f"{YEAR_OVER_YEAR}-{name}"
+
+
+_NAME_MAX = 40  # characters of a department in a chart's file name (3 bytes each in UTF-8)
 
 
 # Charts with one panel per form grow with the archive: past PER_FORM_LIMIT forms only the

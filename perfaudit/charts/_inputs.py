@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from perfaudit.derive import unit_costs
@@ -17,12 +19,12 @@ class NothingToPlot(ValueError):
 
 
 def forms_of(source) -> FormSet:
-    """The FormSet behind a FormSet or an Audit."""
+    """The FormSet behind a FormSet or an Audit, its text fit for labels (see :func:`label_safe`)."""
     if isinstance(source, FormSet):
-        return source
+        return label_safe(source)
     forms = getattr(source, "forms", None)
     if isinstance(forms, FormSet):
-        return forms
+        return label_safe(forms)
     raise TypeError(f"expected a FormSet or an Audit, got {type(source).__name__}")
 
 
@@ -30,9 +32,47 @@ def unit_costs_of(source) -> pd.DataFrame:
     """The audit's unit-cost frame, or the same frame derived from the forms."""
     frames = getattr(source, "frames", None)
     if isinstance(frames, dict) and "unit_costs" in frames:
-        return frames["unit_costs"]
+        return _label_safe_frame(frames["unit_costs"]) if len(frames["unit_costs"]) else frames["unit_costs"]
 
     return unit_costs(forms_of(source))
+
+
+# Form text is untrusted: a name of 100,000 characters would collapse a chart's layout, and a
+# control character has no glyph. The text a chart may draw (LABEL_COLUMNS) is cut to LABEL_MAX
+# characters (with …) and its control characters dropped; real forms have neither, so their
+# charts are untouched (no copy is made).
+LABEL_MAX = 40
+LABEL_COLUMNS = frozenset(
+    {"department", "name", "task_name", "item", "level1", "level2", "level3", "level1_raw", "level2_raw"}
+    | {"unit", "noun", "phrase", "annual_value", "period_value", "qualifier"}
+)
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+
+
+def label_safe(forms: FormSet) -> FormSet:
+    """``forms`` itself, or a copy whose label text is cut and free of control characters."""
+    changed = {name: _label_safe_frame(frame) for name, frame in forms.tables.items()}
+    changed = {name: frame for name, frame in changed.items() if frame is not forms.tables[name]}
+    return FormSet.from_tables({**forms.tables, **changed}) if changed else forms
+
+
+def _label_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    fixes = {}
+    for column in LABEL_COLUMNS.intersection(frame.columns):  # only text a chart may draw
+        values = frame[column]
+        if not pd.api.types.is_string_dtype(values) or values.isna().all():
+            continue
+        text = values if values.dtype != object else values.astype("str")
+        if bool((text.str.len() > LABEL_MAX).any()) or bool(text.str.contains(_CONTROL, regex=True, na=False).any()):
+            fixes[column] = values.map(_label_text)
+    return frame.assign(**fixes) if fixes else frame
+
+
+def _label_text(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    value = re.sub(_CONTROL, "", value)
+    return value if len(value) <= LABEL_MAX else value[: LABEL_MAX - 1] + "…"
 
 
 def findings_of(source) -> pd.DataFrame | None:

@@ -9,6 +9,7 @@ figure registry, no double display in Jupyter).
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -86,8 +87,14 @@ def rc() -> dict:
 @contextmanager
 def styled() -> Iterator[None]:
     """Apply the chart style for the duration of a ``with`` block."""
-    with matplotlib.rc_context(rc()):
+    with matplotlib.rc_context(rc()), warnings.catch_warnings():
+        # A control character in form text has no glyph in any font: it is left out, silently.
+        # Any other missing glyph (a CJK font that lacks one) still warns.
+        warnings.filterwarnings("ignore", message=_CONTROL_GLYPH, category=UserWarning)
         yield
+
+
+_CONTROL_GLYPH = r"Glyph (?:[0-9]|[12][0-9]|3[01]|12[7-9]|1[3-5][0-9]) \("
 
 
 class Chart(Figure):

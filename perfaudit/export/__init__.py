@@ -25,9 +25,14 @@ from perfaudit.export.common import write_chart_images
 from perfaudit.export.report import export_report
 from perfaudit.export.worddoc import export_findings_docx
 from perfaudit.export.workpaper import export_workpaper
+from perfaudit.limits import Limits
+from perfaudit.locks import hold
+from perfaudit.untrusted import neutralise_frame
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """A CSV file with BOM, atomically; form text that looks like a formula is neutralised."""
+    frame = neutralise_frame(frame)
     return write_atomically(path, lambda temp: frame.to_csv(temp, index=False, encoding="utf-8-sig"))
 
 
@@ -40,13 +45,13 @@ def findings_records(findings: pd.DataFrame) -> list[dict]:
     """Findings as JSON-ready dicts (nulls as null, years as integers)."""
     records = []
     for row in findings.to_dict("records"):
-        records.append(
-            {
-                k: (None if v is pd.NA or (isinstance(v, float) and v != v) else (int(v) if k == "year" else v))
-                for k, v in row.items()
-            }
-        )
+        # A form without a year (cut off before its title) has a blank year: null, never int(None).
+        records.append({k: (None if _is_blank(v) else (int(v) if k == "year" else v)) for k, v in row.items()})
     return records
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def export_audit(audit, folder: Path, charts=None) -> list[Path]:
@@ -59,6 +64,14 @@ def export_audit(audit, folder: Path, charts=None) -> list[Path]:
         >>> export_audit(pa.audit(pa.load("data/forms")), Path("out"))   # doctest: +SKIP
     """
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    # A second run writing into the same folder waits: the files of one run are never mixed with
+    # the other's half way (each file is whole in any case: written atomically).
+    with hold(folder, wait_s=Limits.from_env().lock_wait_s):
+        return _export_audit(audit, folder, charts)
+
+
+def _export_audit(audit, folder: Path, charts) -> list[Path]:
     if charts is not None:
         charts.hand_over(audit)  # the second process draws while this one writes the data files
     text = json.dumps(findings_records(audit.findings), ensure_ascii=False, indent=1)

@@ -96,7 +96,7 @@ class ChartJob:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-        if self._process is not None:
+        if self._process is not None and self._process.pid is not None:  # started (start() may have failed)
             self._process.join(timeout=5)
             if self._process.is_alive():
                 self._process.terminate()

@@ -26,6 +26,7 @@ from perfaudit.export import common
 from perfaudit.export.common import label, text
 from perfaudit.fields import TABLES, severity_colour
 from perfaudit.strings import display_width
+from perfaudit.untrusted import protect_cell
 
 # 等线 (DengXian) is the body font of Excel and WPS in Chinese; Calibri, openpyxl's default, has no
 # Chinese glyphs and sets them on a fallback font's baseline.
@@ -155,8 +156,7 @@ def _add_styles(book) -> None:
 def _put(sheet, row: int, column: int, value: object, style: str = "body"):
     cell = sheet.cell(row=row, column=column, value=_value(value))
     cell.style = f"{STYLE_PREFIX}{style}"
-    if isinstance(cell.value, str):
-        cell.data_type = "s"  # a text such as "=C5+C6" stays text, never a formula
+    protect_cell(cell)  # a text such as "=C5+C6" stays text, never a formula (after the style)
     return cell
 
 
@@ -166,7 +166,9 @@ def _header(sheet, row: int, labels: list[str]) -> None:
 
 
 def _section_title(sheet, row: int, title: str, size: int = 12) -> None:
-    sheet.cell(row=row, column=1, value=title).style = f"{STYLE_PREFIX}title-{size}"
+    cell = sheet.cell(row=row, column=1, value=title)
+    cell.style = f"{STYLE_PREFIX}title-{size}"
+    protect_cell(cell)  # a title may carry a department's name
 
 
 def _write_table(
