@@ -37,6 +37,14 @@ def label(table: str, column: str, lang: str = "zh") -> str:
     raise KeyError(f"{table}.{column} is not in the field dictionary")
 
 
+def unit(table: str, column: str) -> str:
+    """The unit of a column's values (``元``, ``人``; empty when none), e.g. ``unit("budget", "amount_yuan")``."""
+    for row in read_vocab("fields"):
+        if row["table"] == table and row["column"] == column:
+            return row["unit"]
+    raise KeyError(f"{table}.{column} is not in the field dictionary")
+
+
 def make_frame(table: str, rows: list[dict] | None = None) -> pd.DataFrame:
     """Build a table from row dicts with the dictionary's columns and dtypes.
 

@@ -63,6 +63,11 @@ def label(kind: str, key: str) -> str:
     return _labels().get((kind, key), key)
 
 
+def any_label(key: str) -> str:
+    """The Chinese label of a column of any frame listed here (derived frames, ledger); the key when none."""
+    return next((text for (kind, k), text in _labels().items() if k == key and kind != "chart"), key)
+
+
 def column_label(table: str, column: str) -> str:
     """A column's Chinese label: the field dictionary for the forms' tables, else the export labels."""
     from perfaudit.fields import label as field_label
