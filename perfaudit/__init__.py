@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from perfaudit.audit import Audit, audit
 from perfaudit.convert import write_workbook
+from perfaudit.display import show
 from perfaudit.formset import FormSet
 from perfaudit.load import TemplateError, load
 from perfaudit.readers import ReadError
@@ -33,4 +34,4 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["Audit", "FormSet", "ReadError", "TemplateError", "audit", "load", "write_workbook", "__version__"]
+__all__ = ["Audit", "FormSet", "ReadError", "TemplateError", "audit", "load", "show", "write_workbook", "__version__"]

@@ -34,26 +34,30 @@ WIDE_TEXT = 24
 _BRACKETED_UNIT = re.compile(r"[（(](?:万?元)[)）]$")
 
 
-def show(frame: pd.DataFrame | pd.Series, table: str | None = None, height: str = "32em") -> Table:
+def show(
+    frame: pd.DataFrame | pd.Series, table: str | None = None, height: str = "32em", highlight: list | None = None
+) -> Table:
     """``frame`` as a readable table (``table``: the dictionary table its columns belong to).
 
     A Series (one row of a frame) is shown as a two-column table of field and value. The result
-    displays itself in a notebook (HTML, scrollable within ``height``) and as text elsewhere.
+    displays itself in a notebook (HTML, scrollable within ``height``; ``"none"`` for no limit)
+    and as text elsewhere. ``highlight``: one flag per row, marking the rows to shade.
     """
     if isinstance(frame, pd.Series):
         values = [format_column(pd.Series([v]), table, str(k))[0][0] for k, v in frame.items()]
         rows = pd.DataFrame({"字段": [header(table, str(k))[0] for k in frame.index], "内容": values})
         return Table(rows, None, height)
-    return Table(frame, table, height)
+    return Table(frame, table, height, highlight)
 
 
 class Table:
     """A frame formatted for reading; ``.cells`` holds the formatted text, ``.headers`` the labels."""
 
-    def __init__(self, frame: pd.DataFrame, table: str | None, height: str = "32em") -> None:
+    def __init__(self, frame: pd.DataFrame, table: str | None, height: str = "32em", highlight=None) -> None:
         index_names = {str(n) for n in frame.index.names if n is not None}
         frame = _flatten(frame)
         self.frame, self.table, self.height = frame, table, height
+        self.highlight = list(highlight) if highlight is not None else [False] * len(frame)
         self.columns = [str(c) for c in frame.columns]
         self.headers, self.cells, self.kinds = [], {}, {}
         value_axis = frame.columns.name if frame.columns.name in VALUE_KINDS else None
@@ -96,7 +100,8 @@ class Table:
                     colour = SEVERITY_COLOUR.get(_SEVERITY_CODE.get(value, ""), "#7f8c8d")
                     style += f"color:white;background:{colour};"
                 tds.append(f'<td style="{style}">{html.escape(value)}</td>')
-            body.append(f"<tr>{''.join(tds)}</tr>")
+            shade = ' style="background:#fff3c4"' if self.highlight[i] else ""
+            body.append(f"<tr{shade}>{''.join(tds)}</tr>")
         empty = "" if body else f'<tr><td colspan="{len(self.headers)}" style="{_TD}">（无数据）</td></tr>'
         return (
             f'<div class="perfaudit-table" style="max-height:{self.height};overflow:auto;max-width:100%">'
@@ -221,7 +226,8 @@ def format_column(series: pd.Series, table: str | None, column: str) -> tuple[li
         return [_text(v, lambda s: value_label(column, s)) for v in values], column, ""
     if present and all(_is_bool(v) for v in present):
         return ["" if _blank(v) else ("是" if v else "否") for v in values], "text", ""
-    if present and all(_is_number(v) for v in present):
+    numeric = all(_is_number(v) for v in present) and (bool(present) or pd.api.types.is_numeric_dtype(series.dtype))
+    if numeric:
         if unit in MONEY_UNITS:  # 万元 as the forms print it, with as many decimals as the amount has
             scale = 10_000.0 if unit == "元" else 1.0
             cells = ["" if _blank(v) else _number(float(v) / scale, _decimals(float(v) / scale), True) for v in values]
