@@ -3,7 +3,9 @@
 Notebooks are stored without outputs; an executed copy must hold no error and no warning.
 """
 
+import html
 import json
+import re
 import shutil
 
 import pytest
@@ -31,7 +33,42 @@ def _run(notebook, tmp_path, parameters):
             assert output.get("output_type") != "error", output
             text = "".join(output.get("text", ""))
             assert output.get("name") != "stderr", f"{notebook.name}: stderr output: {text}"
+    problems = table_problems(executed)
+    assert not problems, f"{notebook.name}: tables an auditor should not see: {problems}"
     return executed
+
+
+_CELL = re.compile(r"<(th|td)\b[^>]*>(.*?)</\1>", re.S)
+_SCIENTIFIC = re.compile(r"^-?\d+(?:\.\d+)?e[+-]?\d+$", re.I)
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[a-z]+$")
+_RAW = {"nan", "none", "true", "false", "<na>", "nat"}
+
+
+def table_problems(book: dict) -> list[str]:
+    """Scientific notation, NaN/None/True/False and snake_case headers in any table of the outputs."""
+    problems = []
+    for number, cell in enumerate(book["cells"]):
+        for output in cell.get("outputs", []):
+            page = "".join(output.get("data", {}).get("text/html", ""))
+            for tag, inner in _CELL.findall(page):
+                value = html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()
+                if _SCIENTIFIC.match(value) or value.lower() in _RAW or (tag == "th" and _SNAKE.match(value)):
+                    problems.append(f"cell {number}: <{tag}> {value}")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("page", "found"),
+    [
+        pytest.param("<table><tr><th>金额（万元）</th></tr><tr><td>10,596.35</td></tr></table>", [], id="clean"),
+        pytest.param("<table><tr><td>1.059635e+08</td></tr></table>", ["<td> 1.059635e+08"], id="scientific"),
+        pytest.param("<table><tr><td>NaN</td><td>True</td></tr></table>", ["<td> NaN", "<td> True"], id="raw-values"),
+        pytest.param("<table><tr><th>basic_wan</th></tr></table>", ["<th> basic_wan"], id="snake-case-header"),
+    ],
+)
+def test_the_output_scan_finds_what_it_looks_for(page, found):
+    book = {"cells": [{"outputs": [{"data": {"text/html": page}}]}]}
+    assert table_problems(book) == [f"cell 0: {f}" for f in found]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
@@ -70,3 +107,18 @@ def test_notebooks_are_stored_clean_and_thin(notebook):
     assert sum("parameters" in c.get("metadata", {}).get("tags", []) for c in code) == 1
     source = "".join("".join(c["source"]) for c in code)
     assert "def " not in source and "class " not in source, "move code into the package"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_notebooks_open_clean_with_the_kernelspec_ipykernel_writes(notebook):
+    """JupyterLab rewrites any other display name on opening and marks the notebook modified."""
+    from ipykernel.kernelspec import get_kernel_dict
+
+    kernel = get_kernel_dict()
+    book = json.loads(notebook.read_text(encoding="utf-8"))
+    assert book["metadata"]["kernelspec"] == {
+        "display_name": kernel["display_name"],
+        "language": kernel["language"],
+        "name": "python3",
+    }
+    assert notebook.read_text(encoding="utf-8") == json.dumps(book, ensure_ascii=False, indent=1) + "\n"
