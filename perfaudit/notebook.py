@@ -166,7 +166,7 @@ def browse_findings(result) -> FindingsBrowser:
 
 
 class FindingsBrowser:
-    """The widgets of :func:`browse_findings`; ``controls`` and ``shown`` are there for tests."""
+    """The widgets of :func:`browse_findings`; ``controls``, ``shown`` and ``view`` are there for tests."""
 
     def __init__(self, result) -> None:
         import ipywidgets as widgets
@@ -218,9 +218,10 @@ class FindingsBrowser:
 
         self.shown = self.filtered()
         self.count.value = f"显示 {len(self.shown)} / {len(self.findings)} 条发现"
+        self.view = findings_table(self.shown, height="none")
         self.table.clear_output()
         with self.table:
-            display(findings_table(self.shown, height="none"))
+            display(self.view)
         options = [
             (f"{n}. {r.rule_id} {r.department} {_clip(r.message, 40)}", r.finding_id)
             for n, r in enumerate(self.shown.itertuples(), start=1)

@@ -122,3 +122,59 @@ def test_notebooks_open_clean_with_the_kernelspec_ipykernel_writes(notebook):
         "name": "python3",
     }
     assert notebook.read_text(encoding="utf-8") == json.dumps(book, ensure_ascii=False, indent=1) + "\n"
+
+
+@pytest.fixture(scope="module")
+def audited(bundled):
+    import perfaudit as pa
+
+    return pa.audit(bundled)
+
+
+def test_findings_browser_filters_search_and_empty_line(audited):
+    from perfaudit.notebook import ALL, EMPTY, browse_findings
+
+    browser = browse_findings(audited)
+    total = len(audited.findings)
+    severity, search = browser.controls["severity"], browser.controls["search"]
+    assert severity.value == ALL and len(browser.shown) == total
+    severity.value = "error"
+    assert len(browser.shown) == (audited.findings["severity"] == "error").sum() > 0
+    severity.value = ALL
+    assert severity.value == ALL and severity.label == "全部" and len(browser.shown) == total
+    search.value = "模糊"
+    assert 0 < len(browser.shown) < total and browser.shown["message"].str.contains("模糊").all()
+    search.value = "没有这种字词"
+    assert browser.shown.empty and repr(browser.view) == EMPTY
+    assert browser.pick.value == ""
+
+
+def test_findings_browser_output_carries_the_widget_and_a_plain_table(audited):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from perfaudit.notebook import WIDGET_VIEW, browse_findings
+
+    shown = []
+    shell = InteractiveShell.instance()
+    shell.display_pub.publish = lambda data, **kwargs: shown.append(data)
+    try:
+        browser = browse_findings(audited)
+        shown.clear()  # without a kernel the widget's own table is published too
+        browser._ipython_display_()
+    finally:
+        InteractiveShell.clear_instance()
+    assert WIDGET_VIEW in shown[0] and "text/html" not in shown[0]
+    plain = shown[1]["text/html"]
+    assert plain.count("<tr") == len(audited.findings) + 1 and "perfaudit-plain-" in plain
+    assert "{display: none;}" in plain  # hidden beside the live widget, the widget's error hidden without it
+
+
+def test_trace_shows_the_lines_that_matter_in_a_long_span(audited):
+    from perfaudit.notebook import trace
+
+    detail = trace(audited)  # the worst open finding: R-ARITH-03 over the tasks block L44-152
+    excerpt = detail.excerpt
+    assert detail.facts.to_frame()["内容"].tolist()[:2] == ["错误", "R-ARITH-03"]
+    cited = excerpt[excerpt["命中"] == "▶"]["行"].astype(int).tolist()
+    assert 44 in cited and 152 in cited and len(excerpt) < 113
+    assert excerpt["内容"].str.contains("行未列出").any()
