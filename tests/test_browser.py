@@ -196,11 +196,11 @@ def _operate_and_reopen(url, token, folder, driver):
                 " && w.sessionContext.session.kernel.status === 'idle'"
             )
         ),
-        90,
+        120,
         "the kernel to start",
     )
     _command(driver, "notebook:run-all-cells")
-    _wait(lambda: driver.find_elements("css selector", f"{LIVE} .perfaudit-table"), 180, "the findings browser")
+    _wait(lambda: driver.find_elements("css selector", f"{LIVE} .perfaudit-table"), 300, "the findings browser")
     driver.execute_script("arguments[0].scrollIntoView()", driver.find_element("css selector", LIVE))
     driver.save_screenshot(str(driver.shots / "1-browser.png"))
 
