@@ -55,6 +55,9 @@ class Table:
 
     def __init__(self, frame: pd.DataFrame, table: str | None, height: str = "32em", highlight=None) -> None:
         index_names = {str(n) for n in frame.index.names if n is not None}
+        if frame.columns.name == "severity":  # a pivot by severity reads 错误, 警告, 提示 in that order
+            order = [c for c in frame.columns if c not in SEVERITY_ZH] + [c for c in SEVERITY_ZH if c in frame.columns]
+            frame = frame[order].rename_axis(columns="severity")
         frame = _flatten(frame)
         self.frame, self.table, self.height = frame, table, height
         self.highlight = list(highlight) if highlight is not None else [False] * len(frame)

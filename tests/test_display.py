@@ -68,10 +68,10 @@ def test_severities_and_statuses_are_chinese_and_coloured():
 
 
 def test_a_pivot_by_severity_labels_its_columns_and_keeps_its_index():
-    findings = pd.DataFrame({"rule_id": ["R-A", "R-A", "R-B"], "severity": ["error", "warning", "error"]})
+    findings = pd.DataFrame({"rule_id": ["R-A", "R-A", "R-B"], "severity": ["warning", "info", "error"]})
     pivot = findings.groupby(["rule_id", "severity"]).size().unstack(fill_value=0)
     table = show(pivot)
-    assert [h[0] for h in table.headers] == ["规则编号", "错误", "警告"]
+    assert [h[0] for h in table.headers] == ["规则编号", "错误", "警告", "提示"]
     assert cells(table, "规则编号") == ["R-A", "R-B"]
 
 
