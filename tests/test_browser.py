@@ -211,8 +211,15 @@ def _operate_and_reopen(url, token, folder, driver):
 
     _choose(driver, "级别", "错误")
     _wait(lambda: _count(driver)[0] < total, 30, "the severity filter to narrow the table")
-    errors = _column(driver, LIVE, "严重程度")
-    assert errors and set(errors) == {"错误"} and len(errors) == _count(driver)[0]
+    # The table is redrawn on every change: read it again until it settles.
+    _wait(
+        lambda: (
+            set(_column(driver, LIVE, "严重程度")) == {"错误"}
+            and len(_column(driver, LIVE, "严重程度")) == _count(driver)[0]
+        ),
+        30,
+        "only errors in the table",
+    )
 
     _choose(driver, "级别", "全部")
     _wait(lambda: _count(driver)[0] == total, 30, "全部 to show every finding again")
@@ -221,7 +228,11 @@ def _operate_and_reopen(url, token, folder, driver):
     search = driver.find_element("css selector", f"{LIVE} .widget-text input")
     search.send_keys("模糊")
     _wait(lambda: 0 < _count(driver)[0] < total, 30, "the search to narrow the table")
-    assert all("模糊" in message for message in _column(driver, LIVE, "问题描述"))
+    _wait(
+        lambda: (found := _column(driver, LIVE, "问题描述")) and all("模糊" in m for m in found),
+        30,
+        "only messages with the searched words",
+    )
     detail = driver.find_element("css selector", LIVE).text
     assert "依据" in detail and "审核建议" in detail and "▶" in detail
     search.send_keys("没有这种字词")
