@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from perfaudit.audit import Audit, audit
 from perfaudit.convert import write_workbook
+from perfaudit.display import show
 from perfaudit.formset import FormSet
 from perfaudit.load import TemplateError, load
 from perfaudit.readers import ReadError
@@ -27,4 +28,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'perfaudit' has no attribute {name!r}")
 
 
-__all__ = ["Audit", "FormSet", "ReadError", "TemplateError", "audit", "load", "write_workbook", "__version__"]
+__all__ = ["Audit", "FormSet", "ReadError", "TemplateError", "audit", "load", "show", "write_workbook", "__version__"]

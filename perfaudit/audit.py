@@ -67,15 +67,18 @@ class Audit:
             skipped = f"（{row.not_evaluated} 条规则未能评估）" if row.not_evaluated else ""
             year = "" if pd.isna(row.year) else int(row.year)
             cells.append(
-                f"<tr><td>{html.escape(str(row.doc_id))}</td><td>{html.escape(str(row.department))}</td>"
-                f"<td>{year}</td><td>{badges}{skipped}</td></tr>"
+                f'<tr><td style="text-align:left">{html.escape(str(row.doc_id))}</td>'
+                f'<td style="text-align:left">{html.escape(str(row.department))}</td>'
+                f'<td style="text-align:left">{year}</td><td style="text-align:left">{badges}{skipped}</td></tr>'
             )
-        headers = "".join(f"<th>{label('findings', c)}</th>" for c in ("doc_id", "department", "year"))
-        headers += f"<th>{table_label('findings')}</th>"
+        heads = "".join(
+            f'<th title="{label("findings", c, lang="en")}" style="text-align:left">{label("findings", c)}</th>'
+            for c in ("doc_id", "department", "year")
+        )
         return (
             f"<div><strong>Audit</strong>：{len(self.forms)} 份表格，{self.rule_count} 条规则 "
             f"({len(self.forms)} forms, {self.rule_count} rules)</div>"
-            f"<table><thead><tr>{headers}</tr></thead>"
+            f'<table><thead><tr>{heads}<th style="text-align:left">{table_label("findings")}</th></tr></thead>'
             f"<tbody>{''.join(cells)}</tbody></table>"
         )
 

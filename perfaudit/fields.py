@@ -93,6 +93,11 @@ def label(table: str, column: str, lang: str = "zh") -> str:
     raise KeyError(f"{table}.{column} is not in the field dictionary")
 
 
+def tables_with(column: str) -> list[str]:
+    """Every table, derived frame or findings table the dictionary describes ``column`` in."""
+    return [table for (table, name) in _entries() if name == column]
+
+
 def unit(table: str, column: str) -> str:
     """The unit of a column (元, 万元, %, …; empty when it has none or is unknown)."""
     entry = _entries().get((table, column))

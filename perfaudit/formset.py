@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import pandas as pd
 
-from perfaudit.fields import TABLES, cast_frame, label, make_frame
+from perfaudit.display import show
+from perfaudit.fields import TABLES, cast_frame, make_frame
 
 
 @dataclass(frozen=True)
@@ -71,19 +71,7 @@ class FormSet:
         return f"<FormSet: {len(self)} forms; {counts}>"
 
     def _repr_html_(self) -> str:
-        summary = self.summary()
-        summary.columns = [_display(col) for col in summary.columns]
         return (
             f"<div><strong>FormSet</strong>：已读取 {len(self)} 份表格 "
-            f"({len(self)} forms loaded)</div>" + summary.to_html(index=False, escape=True, na_rep="")
+            f"({len(self)} forms loaded)</div>" + show(self.summary(), "summary").to_html()
         )
-
-
-def _display(column: str) -> str:
-    for table in ("documents", "budget"):
-        try:
-            return label(table, column)
-        except KeyError:
-            continue
-    names = {"goals": "总体目标", "tasks": "重点任务", "indicators": "绩效指标", "leftovers": "未识别"}
-    return html.escape(names.get(column, column))

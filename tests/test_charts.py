@@ -251,6 +251,16 @@ def test_year_over_year_pairs_budget_tasks_and_targets(drawn, bundled):
     assert "≥200元每人每月 → ≥190元每人每月" in labels(targets_ax)
 
 
+def test_year_over_year_colours_mean_one_thing_each(drawn):
+    """The years' colours (budget and task bars) never mean 要求提高/要求降低 in the targets panel."""
+    from matplotlib.colors import to_hex
+
+    budget_ax, _, targets_ax = drawn["bundled"][f"year_over_year-{ZHANJIANG}"].axes
+    year_colours = {to_hex(bar.get_facecolor()) for bars in budget_ax.containers for bar in bars}
+    target_colours = {to_hex(bar.get_facecolor()) for bar in targets_ax.containers[0]}
+    assert len(year_colours) == 2 and target_colours and not year_colours & target_colours
+
+
 def test_charts_without_data_are_skipped_not_drawn_empty(bundled):
     dongkeng_only = bundled.select("dongkeng-fulian-2024")
     assert set(charts.all_charts(dongkeng_only)) == BUNDLED_CHARTS - {f"year_over_year-{ZHANJIANG}"}

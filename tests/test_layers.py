@@ -38,12 +38,19 @@ LAYERS = (
     ("readers", ("perfaudit.readers", "perfaudit.limits")),
     (
         "template",
-        ("perfaudit.values", "perfaudit.template", "perfaudit.formset", "perfaudit.convert", "perfaudit.load"),
+        (
+            "perfaudit.values",
+            "perfaudit.template",
+            "perfaudit.display",
+            "perfaudit.formset",
+            "perfaudit.convert",
+            "perfaudit.load",
+        ),
     ),
     ("derive", ("perfaudit.derive",)),
     ("rules", ("perfaudit.rules", "perfaudit.ledger")),
     ("outputs", ("perfaudit.charts", "perfaudit.export")),
-    ("top", ("perfaudit.audit", "perfaudit.notebook", "perfaudit.display", "perfaudit.cli", "perfaudit.readme")),
+    ("top", ("perfaudit.audit", "perfaudit.notebook", "perfaudit.cli", "perfaudit.readme")),
 )
 # Imported inside functions on purpose: the heavy libraries (GX ~2.5 s, matplotlib ~1 s) only where
 # they run, and imports that are optional or guarded with a fallback.

@@ -15,9 +15,6 @@ from matplotlib.patches import Patch
 
 from perfaudit.charts._inputs import NothingToPlot, forms_of
 from perfaudit.charts.style import (
-    BLUE,
-    GREY,
-    ORANGE,
     ROW_IN,
     SERIES,
     add_header,
@@ -156,7 +153,9 @@ def _stricter(change: float, polarity: str) -> str:
     return "up" if (change > 0) == (polarity == "positive") else "down"
 
 
-_STRICTER_COLOUR = {"up": BLUE, "down": ORANGE, "same": GREY, "unknown": "#9dbad5"}
+# Not the year colours (SERIES): within one figure a colour means one thing.
+_STRICTER_COLOUR = {"up": "#1f1f1f", "down": "#c0392b", "same": "#c8c8c8", "unknown": "#ffffff"}
+_STRICTER_NAME = {"up": "黑色", "down": "红色", "same": "浅灰", "unknown": "白色"}
 _STRICTER_ZH = {"up": "要求提高", "down": "要求降低", "same": "持平", "unknown": "方向不明"}
 
 
@@ -215,8 +214,7 @@ def plot_year_over_year(source, department: str | None = None) -> Figure:
         notes = ["金额条旁括号内为相对上一年度的变动；“—”为该年度未列。"]
         if not targets.empty:
             kinds = {_stricter(c, p) for c, p in zip(targets["change_pct"], targets["polarity"], strict=True)}
-            names = {"up": "蓝色", "down": "橙色", "same": "灰色", "unknown": "浅蓝"}
-            legend = "，".join(f"{names[s]}为{_STRICTER_ZH[s]}" for s in _STRICTER_ZH if s in kinds)
+            legend = "，".join(f"{_STRICTER_NAME[s]}为{_STRICTER_ZH[s]}" for s in _STRICTER_ZH if s in kinds)
             notes.append(f"指标变动：{legend}（按指标方向判断）。")
         add_note(fig, "\n".join(notes))
         return finish(fig)
@@ -251,7 +249,14 @@ def _grouped(ax, frame: pd.DataFrame, labels: list[str], colour: dict) -> None:
 def _targets_panel(ax, targets: pd.DataFrame, labels: list[str]) -> None:
     kinds = [_stricter(c, p) for c, p in zip(targets["change_pct"], targets["polarity"], strict=True)]
     y = list(range(len(targets)))
-    bars = ax.barh(y, targets["change_pct"], height=0.6, color=[_STRICTER_COLOUR[k] for k in kinds])
+    bars = ax.barh(
+        y,
+        targets["change_pct"],
+        height=0.6,
+        color=[_STRICTER_COLOUR[k] for k in kinds],
+        edgecolor="#666666",
+        linewidth=0.6,
+    )
     texts = [f"{b} → {a}" for b, a in zip(targets["before"], targets["after"], strict=True)]
     label_bars(ax, bars, texts, fontsize=7)
     ax.axvline(0, color="#666666", linewidth=0.8)
