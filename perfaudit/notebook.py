@@ -88,8 +88,6 @@ def cited_lines(forms, finding) -> set[int]:
         return set()
     first, last = int(lines.group(1)), int(lines.group(2) or lines.group(1))
     path = Path(forms.documents.set_index("doc_id").loc[finding["doc_id"], "source_path"])
-    from perfaudit.readers.text import decode_text
-
     text = decode_text(path.read_bytes(), path).splitlines()
     message = str(finding["message"])
     terms = [t.replace(" ", "").rstrip("…")[:8] for t in _QUOTED.findall(message)] + _NUMBER.findall(message)

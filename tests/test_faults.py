@@ -225,7 +225,7 @@ def test_an_unexpected_error_is_one_line_with_exit_3(monkeypatch, tmp_path):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug\nover two lines")
 
-    monkeypatch.setattr(sys.modules["perfaudit.load"], "load", broken)
+    monkeypatch.setattr(sys.modules["perfaudit.cli"], "load", broken)
     status, stderr = run_cli("tables", str(DONGKENG), "--out", str(tmp_path / "out"))
     assert status == 3
     assert stderr.strip() == (

@@ -68,6 +68,7 @@ LAZY = {
     "nbconvert": "optional: rendering notebooks (make notebooks)",
     "msvcrt": "Windows only (file locks)",
     "fcntl": "POSIX only (file locks)",
+    "pypdfium2": "pdfplumber's PDF engine, guarded: counting pages only where a PDF is checked against the page limit",
 }
 
 

@@ -154,7 +154,7 @@ def _stricter(change: float, polarity: str) -> str:
 
 
 # Not the year colours (SERIES): within one figure a colour means one thing.
-_STRICTER_COLOUR = {"up": "#1f1f1f", "down": "#c0392b", "same": "#c8c8c8", "unknown": "#ffffff"}
+_STRICTER_COLOUR = {"up": "#1f1f1f", "down": "#a93226", "same": "#c8c8c8", "unknown": "#ffffff"}
 _STRICTER_NAME = {"up": "黑色", "down": "红色", "same": "浅灰", "unknown": "白色"}
 _STRICTER_ZH = {"up": "要求提高", "down": "要求降低", "same": "持平", "unknown": "方向不明"}
 
