@@ -22,10 +22,11 @@ from perfaudit.template.common import (
     key,
     lookup,
 )
+from perfaudit.template.families import FAMILY_NAMES, detect
 from perfaudit.template.indicators import read_indicators
 from perfaudit.template.tasks import read_tasks
 
-__all__ = ["join_fragments", "key", "parse_sheet", "split_sections"]
+__all__ = ["PARSERS", "join_fragments", "key", "parse_sheet", "split_sections"]
 
 
 def split_sections(sheet: Sheet) -> tuple[dict[str, list[list[Cell]]], list[Cell]]:
@@ -65,10 +66,26 @@ def looks_like_form(sections: dict, title: str) -> bool:
 
 
 def parse_sheet(sheet: Sheet) -> dict | None:
-    """Read one sheet as a 整体 form; None when the sheet holds no such form.
+    """Read one sheet as a form of its family; None when the sheet holds no form perfaudit reads.
 
-    Returns a dict with ``info`` (the document fields) and a list of row dicts per table.
+    Returns a dict with ``info`` (the document fields, ``form_type`` and ``family_evidence``
+    among them) and a list of row dicts per table.
     """
+    family = detect(sheet)
+    form_type = family.form_type if family else "dept_overall"
+    parsed = PARSERS[form_type](sheet)
+    if parsed is None:
+        return None
+    info = parsed["info"]
+    info["form_type"] = form_type
+    if family is not None:
+        info["family_evidence"] = "; ".join(family.evidence)
+        info["stage"] = family.stage or info.get("stage", "")
+    return parsed
+
+
+def parse_overall(sheet: Sheet) -> dict | None:
+    """Read one sheet as a 部门整体 target form; None when it holds no such form."""
     sections, markers = split_sections(sheet)
     doc = Doc(sheet=sheet)
     doc.take(*markers)
@@ -102,3 +119,18 @@ def parse_sheet(sheet: Sheet) -> dict | None:
         "indicators": doc.indicators,
         "leftovers": doc.leftovers,
     }
+
+
+def _not_read_yet(sheet: Sheet) -> dict | None:
+    """A family perfaudit recognises but does not read yet: no tables rather than debris."""
+    return None
+
+
+#: The reader of each family's template (documents.form_type → function of a sheet).
+PARSERS = {
+    "dept_overall": parse_overall,
+    "project": _not_read_yet,
+    "project_selfeval": _not_read_yet,
+    "dept_selfeval": _not_read_yet,
+}
+assert set(PARSERS) == set(FAMILY_NAMES)
