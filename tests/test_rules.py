@@ -165,7 +165,12 @@ FAILING = [
         replace(("12月31日前", "按进度完成"), ("预算执行率 ≥95%", "预算执行率 符合要求")),
         id="qualitative-outputs",
     ),
-    pytest.param("R-QUANT-05", replace(("人均培训成本 ≤500元", "人均培训成本 ≥500元")), id="cost-with-lower-bound"),
+    pytest.param(
+        "R-QUANT-05/negative", replace(("人均培训成本 ≤500元", "人均培训成本 ≥500元")), id="cost-with-lower-bound"
+    ),
+    pytest.param(
+        "R-QUANT-05/positive", replace(("学员满意度 ≥90%", "学员满意度 ≤90%")), id="satisfaction-with-upper-bound"
+    ),
     pytest.param("R-QUANT-06", replace(("学员就业率 ≥60%", "学员就业率 ≥600人")), id="rate-in-persons"),
     pytest.param("R-QUANT-07/value", replace(("学员就业率 ≥60%", "学员就业率 ≥160%")), id="percent-over-100"),
     pytest.param("R-QUANT-07/upper", replace(("学员就业率 ≥60%", "学员就业率 60%-120%")), id="range-over-100"),

@@ -2,8 +2,11 @@
 
 A task's unit cost is its planned money divided by the one count its text promises (a task
 promising two kinds of output has no single unit cost). Peers are tasks counting in the same
-unit: within the form, and across every form loaded. Outliers are judged on the log scale
-with the median and the median absolute deviation, which a single extreme value cannot drag.
+unit: within the form, and across every form loaded. Costs are compared on the log scale
+with the median and the median absolute deviation (MAD), which a single extreme value cannot
+drag: ``robust_z`` is the distance from the median in MADs scaled to standard deviations, and
+``fold`` how many times the cost stands above or below the median. Which of them makes an
+outlier is the rulebook's call (``expectations/unit_costs.json``).
 """
 
 from __future__ import annotations
@@ -11,12 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# Scale factor that makes the MAD comparable to a standard deviation for normal data.
+# The consistency constant that makes the MAD estimate a standard deviation for normal data
+# (part of the definition of the robust z, not a threshold).
 _MAD_TO_SD = 1.4826
-# Floor under the MAD of log costs. One department's years cost almost the same, so few
-# departments counting in a unit give a tiny MAD and an in-band cost twice the median would
-# score z ≈ 4; with the floor a cost must stand about 3.7× off the median (z > 3.5).
-_MIN_MAD = 0.25
+# A robust z with no spread among the peers (MAD 0) is infinite; it is written as this bound.
+_Z_BOUND = 99.0
 
 
 def unit_costs(forms) -> pd.DataFrame:
@@ -43,8 +45,14 @@ def unit_costs(forms) -> pd.DataFrame:
         mad = (log_cost - median).abs().groupby([frame[k] for k in keys]).transform("median")
         frame[f"peers_{scope}"] = grouped.transform("count").astype("Int64")
         frame[f"peer_median_{scope}_yuan"] = np.exp(median).round(2)
-        z = (log_cost - median) / (_MAD_TO_SD * mad.clip(lower=_MIN_MAD))
-        frame[f"robust_z_{scope}"] = z.where(frame[f"peers_{scope}"] >= 2).round(2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (log_cost - median) / (_MAD_TO_SD * mad)
+        z = z.where(log_cost != median, 0.0).clip(-_Z_BOUND, _Z_BOUND)
+        enough = frame[f"peers_{scope}"] >= 2
+        frame[f"robust_z_{scope}"] = z.where(enough).round(2)
+        frame[f"fold_{scope}"] = np.exp((log_cost - median).abs()).where(enough).round(2)
     # Across forms only where other forms add peers; within one form the form scope says it.
-    frame["robust_z_across"] = frame["robust_z_all"].where(frame["peers_all"] > frame["peers_form"])
+    across = frame["peers_all"] > frame["peers_form"]
+    frame["robust_z_across"] = frame["robust_z_all"].where(across)
+    frame["fold_across"] = frame["fold_all"].where(across)
     return frame.reset_index(drop=True)

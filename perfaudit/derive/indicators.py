@@ -104,13 +104,6 @@ def _measurability(frame: pd.DataFrame) -> None:
         & (frame["baseline"] == "")
         & ~frame["needs_number"]
     )
-    frame["polarity_conflict"] = _bools(
-        [
-            (p == "negative" and op in (">=", ">")) or (p == "positive" and op in ("<=", "<"))
-            for p, op in zip(frame["polarity"], frame["op"], strict=True)
-        ],
-        frame.index,
-    )
     frame["rate_without_percent"] = _bools(
         [
             bool(q and n.endswith(("率", "度")) and not n.endswith(words("measure_du")) and u != "%")

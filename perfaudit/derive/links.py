@@ -6,16 +6,23 @@ indicator is linked to a task when most of its name's pieces occur in the task's
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import pandas as pd
 
 from perfaudit.derive.budget import ratio_to_others
 from perfaudit.derive.words import bigrams, containment, found_words, holds
+from perfaudit.vocab import read_vocab
 
 # Count units that name the same kind of thing (a 人次 promise is checked against 人 and 人次).
 _COMPATIBLE_UNITS = {"人": {"人", "人次"}, "人次": {"人", "人次"}, "万人次": {"万人次"}}
-_FIRM_QUALIFIERS = ("不少于", "以上", "至少", "不低于", "及以上", "")
+
+
+@functools.cache
+def _firm_qualifiers() -> frozenset[str]:
+    """Qualifiers that promise at least the count (``vocab/value_words.csv``, firm); a bare count too."""
+    return frozenset({"", *(row["word"] for row in read_vocab("value_words") if row.get("firm") == "yes")})
 
 
 def task_links(forms, indicator_facts: pd.DataFrame, money: pd.DataFrame) -> pd.DataFrame:
@@ -99,7 +106,7 @@ def output_links(forms, indicator_facts: pd.DataFrame) -> tuple[pd.DataFrame, pd
     outputs["indicator_row_no"] = pd.array(matched_row, dtype="Int64")
     outputs["indicator"] = matched_name
     outputs["has_indicator"] = outputs["indicator"] != ""
-    outputs["is_firm"] = outputs["qualifier"].isin(_FIRM_QUALIFIERS)
+    outputs["is_firm"] = outputs["qualifier"].isin(_firm_qualifiers())
     matched = outputs[outputs["has_indicator"]]
     promises = (
         matched.assign(firm=matched["quantity"].where(matched["is_firm"], 0.0))
