@@ -15,7 +15,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import perfaudit as pa
-from perfaudit import charts
+from perfaudit import charts, fields
 from perfaudit.audit import Audit
 from perfaudit.charts import fonts
 from perfaudit.charts.style import NOTE_GID, POINT_GID, VALUE_GID
@@ -342,9 +342,10 @@ def test_write_charts_removes_its_own_stale_charts_only(bundled, tmp_path, monke
 
 def test_unit_cost_table_for_notebooks_and_exports(bundled):
     table = charts.unit_cost_table(bundled)
-    assert list(table.columns[:5]) == ["文档编号", "部门名称", "年度", "任务序号", "任务名称"]
-    assert "单位成本(元)" in table.columns and "同单位中位数(元)" in table.columns
     raw = charts.unit_cost_table(bundled, lang=None)
+    assert list(table.columns) == [fields.heading("unit_costs", column) for column in raw.columns]
+    assert list(table.columns[:5]) == ["文档编号", "部门", "年度", "任务序号", "任务名称"]
+    assert "单位成本（元）" in table.columns and "全部同类中位数（元）" in table.columns
     assert len(raw) == len(unit_costs(bundled)) == 6
     assert raw["unit"].tolist() == ["场", "场", "场", "人次", "人次", "个"]  # most compared unit first
     first = raw.iloc[0]

@@ -44,30 +44,30 @@ from perfaudit.charts.style import (
     styled,
     wrap,
 )
-from perfaudit.fields import label
+from perfaudit.fields import heading, label
 
 OUTLIER_RULE = "R-REASON-05"
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 
-# Columns of the unit-cost table and their labels where the field dictionary has none (derived facts).
-_TABLE_COLUMNS = {
-    "doc_id": ("documents", "doc_id"),
-    "department": ("documents", "department"),
-    "year": ("documents", "year"),
-    "task_no": ("tasks", "task_no"),
-    "task_name": ("tasks", "name"),
-    "phrase": ("task_outputs", "phrase"),
-    "quantity": ("task_outputs", "quantity"),
-    "unit": ("task_outputs", "unit"),
-    "planned_yuan": ("tasks", "planned_yuan"),
-    "unit_cost_yuan": {"zh": "单位成本(元)", "en": "unit cost (yuan)"},
-    "peers_all": {"zh": "同单位任务数", "en": "tasks in the same unit"},
-    "peer_median_all_yuan": {"zh": "同单位中位数(元)", "en": "peer median (yuan)"},
-    "ratio_to_median": {"zh": "为中位数的倍数", "en": "ratio to median"},
-    "robust_z_all": {"zh": "稳健z值", "en": "robust z"},
-    "is_flagged": {"zh": "是否有偏离发现", "en": "is flagged"},
-    "source_ref": ("tasks", "source_ref"),
-}
+# Columns of the unit-cost table, in order; their labels come from the field dictionary.
+_TABLE_COLUMNS = (
+    "doc_id",
+    "department",
+    "year",
+    "task_no",
+    "task_name",
+    "phrase",
+    "quantity",
+    "unit",
+    "planned_yuan",
+    "unit_cost_yuan",
+    "peers_all",
+    "peer_median_all_yuan",
+    "ratio_to_median",
+    "robust_z_all",
+    "is_flagged",
+    "source_ref",
+)
 
 
 def unit_cost_table(source, lang: str | None = "zh") -> pd.DataFrame:
@@ -90,13 +90,9 @@ def unit_cost_table(source, lang: str | None = "zh") -> pd.DataFrame:
     table = costs[list(_TABLE_COLUMNS)].reset_index(drop=True)
     if lang is None:
         return table
-    names = {}
-    for column, source_of_label in _TABLE_COLUMNS.items():
-        if isinstance(source_of_label, dict):
-            names[column] = source_of_label[lang]
-        else:
-            names[column] = label(*source_of_label, lang=lang)
-    return table.rename(columns=names)
+    if lang == "zh":
+        return table.rename(columns={column: heading("unit_costs", column) for column in _TABLE_COLUMNS})
+    return table.rename(columns={column: label("unit_costs", column, lang=lang) for column in _TABLE_COLUMNS})
 
 
 def _flags(source, costs: pd.DataFrame) -> pd.Series:
