@@ -1,5 +1,4 @@
-"""perfaudit: load Chinese budget performance target forms (预算绩效目标表) into tidy tables
-and audit them.
+"""perfaudit: load Chinese budget performance target forms (预算绩效目标表) into tidy tables and audit them.
 
 Example:
     >>> import perfaudit as pa

@@ -48,16 +48,19 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
+    return _run(args)
+
+
+# Input perfaudit cannot use: the file, the rulebook or the ledger, each named in its message.
+_INPUT_ERRORS = {ReadError: "error", RulebookError: "rulebook error", LedgerError: "ledger error"}
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run one command; every failure becomes one line on stderr and an exit status."""
     try:
         return args.run(args)
-    except ReadError as err:
-        _say(f"error: {err}")
-        return 2
-    except RulebookError as err:
-        _say(f"rulebook error: {err}")
-        return 2
-    except LedgerError as err:
-        _say(f"ledger error: {err}")
+    except tuple(_INPUT_ERRORS) as err:
+        _say(f"{next(word for kind, word in _INPUT_ERRORS.items() if isinstance(err, kind))}: {err}")
         return 2
     except BrokenPipeError:  # output piped into head or more, which stopped reading
         sys.stderr.close()
@@ -83,6 +86,7 @@ def _say(message: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line: its commands, options and an example of each."""
     parser = argparse.ArgumentParser(
         prog="perfaudit",
         description="Load and audit budget performance target forms (预算绩效目标表).",
@@ -151,6 +155,7 @@ def _command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    """``perfaudit audit``: load, audit and export; the exit status follows ``--fail-on``."""
     forms = load(args.paths, year=args.year, progress=False if args.quiet else None, jobs=args.jobs)
     report_skipped(args)
     # A second process draws the charts while this one imports Great Expectations and audits.
@@ -178,6 +183,7 @@ def report_skipped(args: argparse.Namespace) -> None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
+    """``perfaudit rules``: print the rulebook with every threshold's current value."""
     table = rulebook_table(args.rulebook)
     if args.severity:
         table = table[table["severity"] == args.severity]
@@ -236,6 +242,7 @@ def format_findings(result, verbose: bool = False) -> str:
 
 
 def run_tables(args: argparse.Namespace) -> int:
+    """``perfaudit tables``: write the contract tables of the forms as CSV files."""
     forms = load(args.paths, year=args.year, progress=False if args.quiet else None, jobs=None)
     report_skipped(args)
     written = write_tables(forms, args.out / "tables")
@@ -243,6 +250,7 @@ def run_tables(args: argparse.Namespace) -> int:
 
 
 def run_convert(args: argparse.Namespace) -> int:
+    """``perfaudit convert``: write a form as the canonical, editable workbook."""
     forms = load(args.path, year=args.year)
     path = write_workbook(forms, args.out)
     return report_loaded(args, forms, f"workbook written to {path}")
@@ -259,6 +267,7 @@ def report_loaded(args: argparse.Namespace, forms, done: str) -> int:
 
 
 def print_leftovers(forms) -> None:
+    """Print the fragments of the forms that no table took, one per line."""
     columns = ["doc_id", "source_ref", "reason", "text"]
     if len(forms.leftovers):
         print()
@@ -266,6 +275,7 @@ def print_leftovers(forms) -> None:
 
 
 def format_summary(forms) -> str:
+    """One line per form loaded: department, year and the rows of each table."""
     summary = forms.summary()
     headers = ["doc_id", "部门", "年度", "预算行", "目标", "任务", "指标", "未识别", "缺失部分"]
     rows = [

@@ -86,6 +86,7 @@ class Table:
         return self.to_html()
 
     def to_html(self) -> str:
+        """The table as HTML: Chinese headings, English name on hover, severity colours."""
         if not self.headers:
             return "<div>（无数据）</div>"
         head = "".join(

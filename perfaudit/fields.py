@@ -68,6 +68,7 @@ def columns(table: str) -> tuple[str, ...]:
 
 @functools.cache
 def dtypes(table: str) -> dict[str, str]:
+    """The dtype of every column of a contract table, from ``vocab/fields.csv``."""
     return {row["column"]: row["dtype"] for row in read_vocab("fields") if row["table"] == table}
 
 
@@ -105,8 +106,10 @@ def unit(table: str, column: str) -> str:
 
 
 def heading(table: str, column: str) -> str:
-    """A column's Chinese heading for a sheet: its label, with a money unit the label does not name
-    (``单位成本（元）``); the column's own name when the dictionary does not know it."""
+    """A column's Chinese heading for a sheet: its label, with a money unit it does not name.
+
+    ``单位成本（元）``; the column's own name when the dictionary does not know it.
+    """
     try:
         text = label(table, column)
     except KeyError:
@@ -116,8 +119,10 @@ def heading(table: str, column: str) -> str:
 
 
 def findings_columns(shown: bool = False) -> tuple[str, ...]:
-    """Every findings column, those the ledger adds included: in the order the files write them,
-    or with ``shown`` in the order an auditor reads them."""
+    """Every findings column, those the ledger adds included.
+
+    In the order the files write them, or with ``shown`` in the order an auditor reads them.
+    """
     rows = read_vocab("findings")
     if shown:
         rows = tuple(sorted(rows, key=lambda row: int(row["shown"])))

@@ -28,6 +28,7 @@ class FormSet:
 
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame]) -> FormSet:
+        """A FormSet from a dict of the contract tables, each cast to its dictionary dtypes."""
         return cls(**{name: cast_frame(name, tables[name]) for name in TABLES})
 
     @classmethod
@@ -45,6 +46,7 @@ class FormSet:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
+        """The contract tables by name."""
         return {name: getattr(self, name) for name in TABLES}
 
     def __len__(self) -> int:

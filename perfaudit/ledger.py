@@ -49,41 +49,42 @@ def read_ledger(path: Path) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=list(COLUMNS), dtype="str")
     try:
-        if path.suffix.lower() == ".xlsx":
-            rows, first_line = _xlsx_rows(path), 1
-        else:
-            rows, first_line = _csv_rows(path), 1
+        rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
     except (UnicodeDecodeError, csv.Error) as err:
         raise LedgerError(f"{path}: not a readable CSV ledger ({err})") from None
     if not rows:
         return pd.DataFrame(columns=list(COLUMNS), dtype="str")
     header = [h.strip() for h in rows[0]]
     if "finding_id" not in header or "status" not in header:
-        raise LedgerError(f"{path}: line {first_line}: the header needs finding_id and status columns")
+        raise LedgerError(f"{path}: line 1: the header needs finding_id and status columns")
     seen: dict[str, int] = {}
     records = []
-    for offset, row in enumerate(rows[1:], start=first_line + 1):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
-            raise LedgerError(f"{path}: line {offset}: {len(row)} cells for {len(header)} columns")
-        record = dict(zip(header, [cell.strip() for cell in row] + [""] * (len(header) - len(row)), strict=True))
-        finding_id = record["finding_id"]
-        if not finding_id:
-            raise LedgerError(f"{path}: line {offset}: finding_id is empty")
-        if finding_id in seen:
-            raise LedgerError(f"{path}: line {offset}: finding_id {finding_id} repeats line {seen[finding_id]}")
-        status = record["status"].lower() or "open"
-        if status not in STATUSES:
-            raise LedgerError(f"{path}: line {offset}: status {record['status']!r} is not one of {', '.join(STATUSES)}")
-        record["status"] = status
-        seen[finding_id] = offset
-        records.append(record)
+    for line, row in enumerate(rows[1:], start=2):
+        if any(cell.strip() for cell in row):
+            records.append(_record(path, line, header, row, seen))
     frame = pd.DataFrame(records, columns=header, dtype="str").fillna("")
     for column in COLUMNS:
         if column not in frame:
             frame[column] = ""
     return frame
+
+
+def _record(path: Path, line: int, header: list[str], row: list[str], seen: dict[str, int]) -> dict[str, str]:
+    """One ledger line as a record, checked: a finding id not seen before, a known status."""
+    if len(row) > len(header):
+        raise LedgerError(f"{path}: line {line}: {len(row)} cells for {len(header)} columns")
+    record = dict(zip(header, [cell.strip() for cell in row] + [""] * (len(header) - len(row)), strict=True))
+    finding_id = record["finding_id"]
+    if not finding_id:
+        raise LedgerError(f"{path}: line {line}: finding_id is empty")
+    if finding_id in seen:
+        raise LedgerError(f"{path}: line {line}: finding_id {finding_id} repeats line {seen[finding_id]}")
+    status = record["status"].lower() or "open"
+    if status not in STATUSES:
+        raise LedgerError(f"{path}: line {line}: status {record['status']!r} is not one of {', '.join(STATUSES)}")
+    record["status"] = status
+    seen[finding_id] = line
+    return record
 
 
 def _csv_rows(path: Path) -> list[list[str]]:

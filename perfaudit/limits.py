@@ -145,8 +145,11 @@ def check_pdf_pages(path: Path, limits: Limits) -> None:
 
 
 def count_pdf_pages(path: Path) -> int | None:
-    """The number of pages (pdfium reads only the page tree); None when pdfium cannot open the
-    file, which the PDF reader then reports in its own words (damaged, encrypted, …)."""
+    """The number of pages (pdfium reads only the page tree).
+
+    None when pdfium cannot open the file, which the PDF reader then reports in its own words (damaged, encrypted,
+    …).
+    """
     try:
         import pypdfium2
     except ImportError:  # pragma: no cover - pdfplumber depends on it

@@ -81,8 +81,11 @@ _NUMBER = re.compile(r"\d[\d,]*\.\d+")
 
 
 def cited_lines(forms, finding) -> set[int]:
-    """The lines of a finding's span that matter: those quoting what the message quotes, else the
-    lines the forms' tables took an amount from (a task's money within a block of tasks)."""
+    """The lines of a finding's span that matter.
+
+    Those quoting what the message quotes, else the lines the forms' tables took an amount from (a task's money
+    within a block of tasks).
+    """
     lines = LINES.match(str(finding["source_ref"]))
     if not lines:
         return set()
@@ -196,6 +199,7 @@ class FindingsBrowser:
         self._refresh()
 
     def filtered(self) -> pd.DataFrame:
+        """The findings that pass every control of the browser (search, severity, rule, …)."""
         shown = self.findings
         for column, control in self.controls.items():
             value = str(control.value).strip()
@@ -232,8 +236,11 @@ class FindingsBrowser:
                 display(finding_detail(self.result, self.pick.value))
 
     def fallback_html(self) -> str:
-        """The plain table, with rules that hide it beside the live widget and hide the widget's
-        error where the widget cannot render (JupyterLab keeps both outputs of the cell)."""
+        """The plain table, with the CSS that shows either it or the live widget.
+
+        The rules hide the table beside a live widget and hide the widget's error where the widget
+        cannot render (JupyterLab keeps both outputs of the cell).
+        """
         live, plain = f".perfaudit-live-{self.key}", f".perfaudit-plain-{self.key}"
         child = ".jp-OutputArea-child"
         style = (

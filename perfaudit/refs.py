@@ -1,5 +1,7 @@
-"""Source references, beneath every stage: ``L14`` / ``L46-57`` for lines of a text file,
-``Sheet1!C5`` / ``Sheet1!B12:E12`` for cells (``p4!E5`` for a PDF page).
+"""Source references, beneath every stage.
+
+``L14`` / ``L46-57`` for lines of a text file, ``Sheet1!C5`` / ``Sheet1!B12:E12`` for cells (``p4!E5`` for a PDF
+page).
 
 The template writes them, derive spans them over blocks, the notebooks trace them back.
 """

@@ -33,8 +33,10 @@ def strip_trailing_bracket(text: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """A name's key for matching across forms and years: the label key without any bracketed
-    part, 个数 read as 数 — 扶持创业企业（项目）个数 and 扶持创业企业(项目)数 give the same key.
+    """A name's key for matching across forms and years.
+
+    The label key without any bracketed part, 个数 read as 数: 扶持创业企业（项目）个数 and
+    扶持创业企业(项目)数 give the same key.
 
     Example:
         >>> name_key("扶持创业企业（项目）个数") == name_key("扶持创业企业(项目)数")

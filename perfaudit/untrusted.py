@@ -41,11 +41,11 @@ def is_formula_like(value: object) -> bool:
 
 
 def neutralise(value: object) -> object:
-    """``value`` as a CSV cell may hold it: formula-like text gets a leading apostrophe.
+    r"""``value`` as a CSV cell may hold it: formula-like text gets a leading apostrophe.
 
     Example:
         >>> neutralise('=HYPERLINK("http://x","点此")')
-        '\\'=HYPERLINK("http://x","点此")'
+        '\'=HYPERLINK("http://x","点此")'
         >>> neutralise("-3.00"), neutralise(-3.0)
         ('-3.00', -3.0)
     """

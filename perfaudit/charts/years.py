@@ -145,7 +145,7 @@ def _target_text(row: pd.Series) -> str:
 
 
 def _stricter(change: float, polarity: str) -> str:
-    """up (要求提高), down (要求降低), same, or unknown when the indicator's direction is unknown."""
+    """Up (要求提高), down (要求降低), same, or unknown when the indicator's direction is unknown."""
     if change == 0:
         return "same"
     if polarity not in ("positive", "negative"):
@@ -184,14 +184,7 @@ def plot_year_over_year(source, department: str | None = None) -> Figure:
     with styled():
         task_labels = [wrap(name, 30) for name in tasks.index]
         target_labels = [wrap(name, 30) for name in targets["indicator"]]
-        panels = []
-        if not budget.empty:
-            panels.append(("budget", len(budget) * max(len(years) * 0.55, 1)))
-        if not tasks.empty:
-            lines = sum(1 + 0.35 * t.count("\n") for t in task_labels)
-            panels.append(("tasks", lines * max(len(years) * 0.55, 1)))
-        if not targets.empty:
-            panels.append(("targets", sum(1 + 0.35 * t.count("\n") for t in target_labels)))
+        panels = _panel_heights(data, task_labels, target_labels, len(years))
         if not panels:
             raise NothingToPlot(f"{department}: no budget, task money or comparable target in two years")
         rows = [r for _, r in panels]
@@ -218,6 +211,19 @@ def plot_year_over_year(source, department: str | None = None) -> Figure:
             notes.append(f"指标变动：{legend}（按指标方向判断）。")
         add_note(fig, "\n".join(notes))
         return finish(fig)
+
+
+def _panel_heights(data: dict, task_labels: list[str], target_labels: list[str], n_years: int) -> list:
+    """The panels with something to show, each with its height in rows of text."""
+    per_year = max(n_years * 0.55, 1)
+    panels = []
+    if not data["budget"].empty:
+        panels.append(("budget", len(data["budget"]) * per_year))
+    if not data["tasks"].empty:
+        panels.append(("tasks", sum(1 + 0.35 * t.count("\n") for t in task_labels) * per_year))
+    if not data["targets"].empty:
+        panels.append(("targets", sum(1 + 0.35 * t.count("\n") for t in target_labels)))
+    return panels
 
 
 def _grouped(ax, frame: pd.DataFrame, labels: list[str], colour: dict) -> None:

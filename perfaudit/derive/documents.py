@@ -89,6 +89,7 @@ def goal_facts(forms) -> pd.DataFrame:
 
 
 def found_placeholder_values() -> tuple[str, ...]:
+    """The template placeholders (``……``, ``XX``) that stand where a value should be."""
     return words("placeholder")
 
 

@@ -33,8 +33,11 @@ def _parents() -> dict[str, str]:
 
 @functools.cache
 def _level2_labels() -> frozenset[str]:
-    """The canonical 二级 labels (数量指标 …); a synonym such as 社会公众满意度 is also a real
-    indicator's name, so only a name equal to its own row's label counts besides these."""
+    """The canonical 二级 labels (数量指标 …).
+
+    A synonym such as 社会公众满意度 is also a real indicator's name, so only a name equal to its own row's label counts
+    besides these.
+    """
     return frozenset(row["canonical"] for row in read_vocab("level_labels") if row["level"] == "2")
 
 

@@ -34,10 +34,12 @@ def found_words(text: str, list_name: str) -> list[str]:
 
 
 def has_digit(text: str) -> bool:
+    """Whether the text holds a digit."""
     return bool(_DIGIT.search(text or ""))
 
 
 def years_in(text: str) -> list[int]:
+    """The four-digit years (2000–2099) the text names, in order."""
     return [int(y) for y in _YEAR.findall(text or "")]
 
 
@@ -61,6 +63,7 @@ def containment(part: frozenset[str], whole: frozenset[str]) -> float:
 
 @functools.cache
 def category_cues() -> tuple[dict[str, str], ...]:
+    """The words that point a name to an indicator category (``vocab/category_cues.csv``)."""
     return tuple(read_vocab("category_cues"))
 
 

@@ -39,9 +39,11 @@ _CODES = ("severity", "status", "change", "chart")
 
 
 def label(kind: str, key: str) -> str:
-    """The Chinese name of ``key`` from the dictionary: a severity, status, change or chart code
-    (``kind`` names which), a sheet (``kind="sheet"``), or a column of the table ``kind`` (its
-    heading, with a money unit: ``单位成本（元）``). Unknown keys are shown as they are."""
+    """The Chinese name of ``key`` from the dictionary.
+
+    A severity, status, change or chart code (``kind`` names which), a sheet (``kind="sheet"``), or a column of the
+    table ``kind`` (its heading, with a money unit: ``单位成本（元）``). Unknown keys are shown as they are.
+    """
     if kind in _CODES:
         return code_label(kind, key)
     if kind == "sheet":
@@ -50,6 +52,7 @@ def label(kind: str, key: str) -> str:
 
 
 def is_blank(value: object) -> bool:
+    """Whether a cell is empty: None, NA, NaT or NaN."""
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
@@ -59,6 +62,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def xml_safe(value: str) -> str:
+    """The text with the control characters XML forbids replaced by spaces."""
     return _CONTROL.sub(" ", value)
 
 
@@ -72,6 +76,7 @@ def text(value: object) -> str:
 
 
 def status_label(status: object) -> str:
+    """The Chinese label of a finding's status (待处理, 已接受, …)."""
     return label("status", text(status))
 
 
@@ -82,12 +87,16 @@ def facts_text(row: dict) -> str:
 
 
 def department_of(row) -> str:
+    """The department a finding belongs to, or the label for findings without one."""
     return text(row.get("department")) or UNASSIGNED_DEPARTMENT
 
 
 def finding_columns(findings: pd.DataFrame) -> list[str]:
-    """The findings' columns in the order an auditor reads them, any column the dictionary does not
-    know (one an auditor added to the ledger) last, so that nothing the auditor wrote is hidden."""
+    """The findings' columns in the order an auditor reads them.
+
+    Any column the dictionary does not know (one an auditor added to the ledger) last, so that nothing the auditor
+    wrote is hidden.
+    """
     order = findings_columns(shown=True)
     return [c for c in order if c in findings.columns] + [c for c in findings.columns if c not in order]
 
@@ -213,6 +222,7 @@ _SHOWN_IN_WAN = ("basic", "project", "expend", "income", "balance_gap", "tasks",
 
 
 def reconciliation(audit) -> pd.DataFrame:
+    """The per-form reconciliation of stated and computed amounts, as the exports show it."""
     frame = audit.frames.get("documents")
     if frame is not None:
         frame = frame.assign(
@@ -225,10 +235,12 @@ def reconciliation(audit) -> pd.DataFrame:
 
 
 def unit_costs(audit) -> pd.DataFrame:
+    """The unit-cost table of an audit in the exports' columns."""
     return pick(audit.frames.get("unit_costs"), UNIT_COST_COLUMNS)
 
 
 def inputs(audit) -> pd.DataFrame:
+    """The forms an audit read: file, sheet, checksum, department and year."""
     return pick(audit.forms.documents, INPUT_COLUMNS)
 
 

@@ -60,7 +60,6 @@ def render_report(audit, charts: list[Path]) -> str:
 
 def export_report(audit, path: Path, charts: list[Path]) -> Path:
     """Write ``report.html`` atomically."""
-
     return write_text(render_report(audit, charts), path)
 
 
@@ -72,8 +71,11 @@ def data_uri(path: Path) -> str:
 
 
 def severity_css() -> str:
-    """The severities' colours as CSS (from the dictionary): a custom property per severity and
-    the rules that colour its totals and badges; ``other`` is a severity the dictionary does not know."""
+    """The severities' colours as CSS (from the dictionary).
+
+    A custom property per severity and the rules that colour its totals and badges; ``other`` is a severity the
+    dictionary does not know.
+    """
     lines = [f":root {{ {' '.join(f'--{s}: {severity_colour(s)};' for s in (*SEVERITIES, 'other'))} }}"]
     lines += [f".total.{s} b {{ color: var(--{s}); }}" for s in SEVERITIES]
     lines += [f".badge.{s} {{ background: var(--{s}); }}" for s in (*SEVERITIES, "other")]

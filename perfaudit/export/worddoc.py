@@ -35,7 +35,6 @@ TEXT_WIDTH_MM = 166  # A4 less 22 mm margins
 
 def export_findings_docx(audit, path: Path) -> Path:
     """Write the Word draft atomically to ``path``; the same audit gives the same bytes."""
-
     data = stable_zip(build_document(audit))
     return write_atomically(path, lambda temp: Path(temp).write_bytes(data))
 

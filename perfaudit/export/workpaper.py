@@ -65,7 +65,6 @@ ROW_HEIGHT_PX = 20  # Excel's default row height (15 pt) in pixels
 
 def export_workpaper(audit, path: Path, charts: list[Path]) -> Path:
     """Write the working paper atomically to ``path``."""
-
     facts = common.run_facts(audit)
     book = Workbook()
     book.remove(book.active)
@@ -117,8 +116,11 @@ def _column_style(column: str, wrap: bool) -> str:
 
 
 def _add_styles(book) -> None:
-    """Register the named styles once: a cell then refers to one by name instead of carrying
-    its own font, border and alignment objects (much faster to write and a smaller file)."""
+    """Register the named styles once.
+
+    A cell then refers to one by name instead of carrying its own font, border and alignment objects (much faster to
+    write and a smaller file).
+    """
     side = Side(style="thin", color=BORDER_COLOUR)
     border = Border(left=side, right=side, top=side, bottom=side)
     font = Font(name=FONT_NAME, size=FONT_SIZE)

@@ -59,8 +59,9 @@ _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 def stream_sheets(path: Path, uncached: bool) -> list[Sheet] | None:
-    """The visible sheets, streamed; None when the workbook's parts are not where this reader
-    looks (then openpyxl builds the workbook).
+    """The visible sheets, streamed.
+
+    None when the workbook's parts are not where this reader looks (then openpyxl builds the workbook).
 
     The cells go through openpyxl's own sheet parser, so values, shared strings and dates come
     out exactly as openpyxl gives them; only the workbook around them is not built. A sheet
@@ -127,8 +128,10 @@ def stream_sheets(path: Path, uncached: bool) -> list[Sheet] | None:
 
 
 def _combine(values: dict, written: dict) -> list[RawCell]:
-    """Cells from a sheet read for values and, if it has formulas without a cached value, read
-    again for the formulas (both ``{(row, column): (value, number format)}``)."""
+    """Cells from a sheet read for values and, where formulas lack a cached value, for formulas.
+
+    Both readings are ``{(row, column): (value, number format)}``.
+    """
     cells = [(row, col, value, number_format, None) for (row, col), (value, number_format) in values.items()]
     for (row, col), (value, number_format) in written.items():
         formula = _formula_text(value)
@@ -260,7 +263,8 @@ def format_number(value: float, number_format: str) -> str:
     return body + ("%" if percent else "")
 
 
-def evaluate_formula(formula: str, cells: dict[str, object]) -> float | None:
+# C901: one branch per formula shape these forms use, tried in order; split up, the order would hide.
+def evaluate_formula(formula: str, cells: dict[str, object]) -> float | None:  # noqa: C901
     """Evaluate ``=A1+B2-C3`` or ``=SUM(A1:A9)`` style formulas over numeric cells.
 
     ``cells`` maps a coordinate (``C5``) to the cell's value, or its formula's text.

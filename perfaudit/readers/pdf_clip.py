@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # pdf_pages reads pages with visible_chars
     from perfaudit.readers.pdf_pages import Tile
 
 
-def visible_chars(page) -> tuple[list[dict], list[dict]]:
+# C901: one pass over a page's characters whose tests share the clip boxes found so far.
+def visible_chars(page) -> tuple[list[dict], list[dict]]:  # noqa: C901
     """The page's characters as dicts, split into visible ones and ones a clip hides.
 
     pdfminer ignores clipping paths, so the page is interpreted once more here with the
@@ -101,7 +102,8 @@ def visible_chars(page) -> tuple[list[dict], list[dict]]:
     return visible, hidden
 
 
-def clipped_boxes(group: list[list[Tile]], boxes, by_box: dict) -> dict[tuple, int]:
+# C901: one pass over a page's drawing operators with the clip path state they share.
+def clipped_boxes(group: list[list[Tile]], boxes, by_box: dict) -> dict[tuple, int]:  # noqa: C901
     """Cells that clip their text, with the number of characters known to be hidden (may be 0).
 
     A character hidden beyond a page's ruled area on a side where another page continues the

@@ -42,6 +42,7 @@ class _Row:
 
 
 def find_cells(edges: list[dict]) -> list[tuple[float, float, float, float]]:
+    """The boxes of a ruled grid, from the page's line and rectangle edges."""
     if not edges:
         return []
     merged = merge_edges(edges, RULE_TOLERANCE, RULE_TOLERANCE, RULE_TOLERANCE, RULE_TOLERANCE)
@@ -58,7 +59,9 @@ def _positions(values: list[float]) -> list[float]:
     return out
 
 
-def read_ruled_sheet(name: str, boxes, chars: list[dict], group: list[list[Tile]]) -> Sheet:
+# C901: boxes to rows and columns in one pass; the steps share the grid positions.
+def read_ruled_sheet(name: str, boxes, chars: list[dict], group: list[list[Tile]]) -> Sheet:  # noqa: C901
+    """A ruled table as a sheet: one cell per box, rows and columns from the box positions."""
     xs = _positions([b[0] for b in boxes])
     tops = _positions([b[1] for b in boxes])
     ordered = sorted(boxes, key=lambda b: (b[1], b[0]))

@@ -50,6 +50,7 @@ def split_fragments(line: list[dict]) -> list[list[dict]]:
 
 
 def line_text(chars: list[dict]) -> str:
+    """The text of characters on one line, with a space where a gap is wider than a character."""
     text = ""
     prev = None
     for char in chars:
@@ -63,8 +64,10 @@ def line_text(chars: list[dict]) -> str:
 
 
 def cell_text(chars: list[dict], box) -> str:
-    """A cell's lines joined: a line that ends short of the border ended on purpose (a newline);
-    a full line was wrapped by the cell (joined without a break)."""
+    """A cell's lines joined: a line that ends short of the border ended on purpose (a newline).
+
+    A full line was wrapped by the cell (joined without a break).
+    """
     lines = [line for line in group_lines(chars) if line_text(line)]
     if not lines:
         return ""
@@ -94,6 +97,7 @@ def first_word_width(line: list[dict]) -> float:
 
 
 def bbox(chars: list[dict]) -> tuple[float, float, float, float]:
+    """The bounding box (x0, top, x1, bottom) of some characters."""
     return (
         min(c["x0"] for c in chars),
         min(c["top"] for c in chars),
@@ -103,10 +107,12 @@ def bbox(chars: list[dict]) -> tuple[float, float, float, float]:
 
 
 def mid_y(obj: dict) -> float:
+    """The vertical centre of a PDF object."""
     return (obj["top"] + obj["bottom"]) / 2
 
 
 def mid_x(obj: dict) -> float:
+    """The horizontal centre of a PDF object."""
     return (obj["x0"] + obj["x1"]) / 2
 
 

@@ -42,6 +42,7 @@ class Tile:
 
     @functools.cached_property
     def ruled(self) -> tuple[float, float, float, float] | None:
+        """The box the tile's rulings enclose, or None when it has fewer than two of each direction."""
         h = [e for e in self.edges if e["orientation"] == "h"]
         v = [e for e in self.edges if e["orientation"] == "v"]
         if len(h) < 2 or len(v) < 2:
@@ -54,14 +55,17 @@ class Tile:
         )
 
     def row_rules(self) -> list[float]:
+        """The heights of the tile's horizontal rulings, top to bottom."""
         return sorted({round(e["top"], 1) for e in self.edges if e["orientation"] == "h"})
 
     @functools.cached_property
     def lines(self) -> list[list[dict]]:
+        """The tile's characters grouped into lines."""
         return group_lines(self.chars)
 
 
 def read_tiles(path: Path) -> list[Tile]:
+    """Every page of a PDF as a tile of characters and edges; a clear ReadError when it cannot be opened."""
     tiles = []
     try:
         with pdfplumber.open(path) as pdf:

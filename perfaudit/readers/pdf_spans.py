@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # pdf_text builds the rows and calls order_rows
     from perfaudit.readers.pdf_text import TextCell, TextRow
 
 
-def order_rows(rows: list[TextRow], header_bottoms: dict[int, float]) -> list[list[TextCell]]:
+# C901: one pass over text rows deciding where cells span rows; the cases share the open row.
+def order_rows(rows: list[TextRow], header_bottoms: dict[int, float]) -> list[list[TextCell]]:  # noqa: C901
     """The cells of the rows in reading order, each spanning label on a row of its own before its rows.
 
     ``header_bottoms`` gives, for a page whose repeated header rows were dropped, where they end.

@@ -32,8 +32,11 @@ def _is_title_page(tile: Tile) -> bool:
 
 
 def _same_rows(a: Tile, b: Tile) -> bool:
-    """Both pages print the same rows: the same table bottom, and every row ruling of one is a
-    ruling of the other (a merged cell leaves out some rulings in its columns only)."""
+    """Both pages print the same rows.
+
+    The same table bottom, and every row ruling of one is a ruling of the other (a merged cell leaves out some
+    rulings in its columns only).
+    """
     ra, rb = sorted((a.row_rules(), b.row_rules()), key=len)
     if len(ra) < 2 or abs(a.ruled[3] - b.ruled[3]) > SAME_POSITION:
         return False
@@ -154,6 +157,7 @@ def contains_run(rows: list, wanted: list) -> bool:
 
 
 def on_canvas(obj: dict, tile: Tile) -> dict:
+    """A copy of a PDF object moved by its tile's offset onto the stitched canvas."""
     moved = dict(obj)
     for key in ("x0", "x1"):
         moved[key] = obj[key] + tile.dx

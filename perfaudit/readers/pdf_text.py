@@ -49,10 +49,12 @@ class TextCell:
 
     @property
     def text(self) -> str:
+        """The cell's text from all its fragments."""
         return cell_text([c for fragment in self.fragments for c in fragment], None)
 
     @property
     def centre(self) -> float:
+        """The vertical centre of the cell."""
         return (self.top + self.bottom) / 2
 
 
@@ -66,14 +68,17 @@ class TextRow:
 
     @property
     def top(self) -> float:
+        """The top of the row's highest cell."""
         return min(c.top for c in self.cells)
 
     @property
     def bottom(self) -> float:
+        """The bottom of the row's lowest cell."""
         return max(c.bottom for c in self.cells)
 
     @property
     def texts(self) -> tuple[str, ...]:
+        """The texts of the row's cells, left to right."""
         return tuple(c.text for c in self.cells)
 
 

@@ -1,6 +1,8 @@
-"""Text forms: pdftotext-style output (fragments of a row on one line, cells wrapped over
-several lines) and one-cell-per-line text. Encodings: UTF-8 (with or without BOM), UTF-16
-with BOM, GB18030 (a superset of GBK and GB2312)."""
+"""Text forms: pdftotext-style output and one-cell-per-line text.
+
+In pdftotext-style output the fragments of a row stand on one line and cells wrap over several
+lines. Encodings: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030 (a superset of GBK and GB2312).
+"""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ _FAMILIES = ["COMPLETE", "QUANT", "ARITH", "CONSIST", "REASON", "COST", "YOY", "
 
 
 def rule_order(rule_id: str) -> tuple[int, int]:
+    """A rule id's place in the catalog: by family (R-COMPLETE first), then by number."""
     _, family, number = rule_id.split("-")
     return (_FAMILIES.index(family) if family in _FAMILIES else len(_FAMILIES), int(number))
 

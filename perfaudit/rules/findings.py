@@ -111,8 +111,10 @@ def _field_names(template: str) -> set[str]:
 
 
 def stable_id(rule_key: str, department: str, year: object, stage: str, subject: str, occurrence: int) -> str:
-    """A finding's id: the same rule, department, year, form stage and subject give the same id
-    on every run, whatever the file names, their order, or which other forms were loaded.
+    """A finding's id.
+
+    The same rule, department, year, form stage and subject give the same id on every run, whatever the file names,
+    their order, or which other forms were loaded.
 
     It starts with a letter so that Excel never reads it as a number when a ledger is opened.
     """

@@ -42,6 +42,7 @@ class Rule:
 
     @property
     def key(self) -> str:
+        """The rule and its check (``R-QUANT-05/negative``), or the rule id when it has one check."""
         check = self.meta.get("check")
         return f"{self.meta['rule_id']}/{check}" if check else self.meta["rule_id"]
 
@@ -52,8 +53,10 @@ class Rule:
 
 
 def default_rulebook() -> Path:
-    """Where the rulebook lives: ``$PERFAUDIT_RULEBOOK``, the source tree's ``expectations/``, or
-    the copy a wheel installs inside the package."""
+    """Where the rulebook lives.
+
+    ``$PERFAUDIT_RULEBOOK``, the source tree's ``expectations/``, or the copy a wheel installs inside the package.
+    """
     package = Path(__file__).resolve().parents[1]
     candidates = [os.environ.get("PERFAUDIT_RULEBOOK"), package.parent / "expectations", package / "expectations"]
     for candidate in candidates:

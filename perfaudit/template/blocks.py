@@ -24,6 +24,7 @@ from perfaudit.values import parse_amount
 
 
 def read_header(doc: Doc, rows: list[list[Cell]]) -> None:
+    """The title (and the family and stage it names) and the label/value pairs above the first section."""
     titles = lookup("form_titles", "keyword")
     for row in rows:
         for cell in row:
@@ -88,6 +89,7 @@ def read_pairs(doc: Doc, rows: list[list[Cell]]) -> None:
 
 
 def read_free_text(doc: Doc, rows: list[list[Cell]]) -> str:
+    """A block of free text (其他需完成的任务) as one string."""
     cells = [cell for row in rows for cell in row]
     doc.take(*cells)
     return join_fragments(cell.text for cell in cells)
@@ -97,6 +99,7 @@ def read_free_text(doc: Doc, rows: list[list[Cell]]) -> str:
 
 
 def read_budget(doc: Doc, rows: list[list[Cell]]) -> None:
+    """The 预算整体情况 block: one budget row per labelled amount, in yuan, with its printed text."""
     labels = lookup("budget_labels", "label")
     unit = ""
     for row in rows_for_pairs(doc, rows):
@@ -158,6 +161,7 @@ def read_budget(doc: Doc, rows: list[list[Cell]]) -> None:
 
 
 def read_goals(doc: Doc, rows: list[list[Cell]]) -> None:
+    """The 总体绩效目标 block: one goal per ``目标N：`` mark, each with the cells it came from."""
     cells = [cell for row in rows for cell in row]
     doc.take(*cells)
     # Concatenate, remembering which source each character came from.

@@ -98,8 +98,7 @@ def _without_doc(record: dict) -> dict:
 
 
 def _same_at_precision(stored: float | None, printed: float | None, text: str) -> bool:
-    """Whether a stored number is what its text prints, at the text's decimals (10891.615675
-    printed as 10,891.62)."""
+    """Whether a stored number is what its text prints, at the text's decimals (10891.615675 printed as 10,891.62)."""
     if stored is None or printed is None:
         return stored is None and printed is None
     decimals = printed_decimals(text)

@@ -21,16 +21,19 @@ MONEY_PRINT = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")
 
 @functools.cache
 def lookup(vocab: str, column: str) -> dict[str, dict[str, str]]:
+    """A vocabulary file's rows by the key of one column (white space and brackets ignored)."""
     return {key(row[column]): row for row in read_vocab(vocab)}
 
 
 @functools.cache
 def text_layout() -> dict[str, str]:
+    """The layout facts of text forms (``vocab/text_layout.csv``) by key."""
     return {row["key"]: row["value"] for row in read_vocab("text_layout")}
 
 
 @functools.cache
 def money_factor() -> dict[str, float]:
+    """Yuan per money unit (元 1, 万元 10,000, 亿元 100,000,000)."""
     return {row["unit"]: float(row["yuan"]) for row in read_vocab("money_units")}
 
 
@@ -48,6 +51,7 @@ def join_fragments(parts: Iterable[str]) -> str:
 
 
 def money_to_yuan(amount: float | None, unit: str) -> float | None:
+    """An amount in the unit it was printed in, converted to yuan and rounded to 0.01."""
     if amount is None:
         return None
     return round(amount * money_factor().get(unit, 1.0), 2)
@@ -62,10 +66,12 @@ class Piece:
 
     @property
     def text(self) -> str:
+        """The piece's text, its fragments joined."""
         return join_fragments(self.texts)
 
     @property
     def ref(self) -> str:
+        """The source reference spanning the piece's fragments."""
         return span(self.refs)
 
 
@@ -84,14 +90,17 @@ class Doc:
     used: set[int] = field(default_factory=set)
 
     def take(self, *cells: Cell) -> None:
+        """Mark cells as read, so they are not reported as leftovers."""
         self.used.update(id(cell) for cell in cells)
 
     def leftover(self, cell: Cell, reason: str) -> None:
+        """Record a cell no table could use, with the reason."""
         self.take(cell)
         self.leftovers.append({"source_ref": cell.ref, "text": cell.text, "reason": reason})
 
 
 def cell_amount(cell: Cell) -> float | None:
+    """A cell's amount: its number when the spreadsheet stored one, else parsed from its text."""
     if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
         return float(cell.value)
     return parse_amount(cell.text)
@@ -142,6 +151,7 @@ def assign_columns(row: list[Cell], columns: dict[str, Cell]) -> dict[str, list[
 
 
 def rows_for_pairs(doc: Doc, rows: list[list[Cell]]) -> list[list[Cell]]:
+    """The rows to read label/value pairs from (one stream when the sheet has one cell per line)."""
     # One cell per line: the whole block is one stream of label, value, label, value.
     if doc.sheet.cell_per_line:
         return [[cell for row in rows for cell in row]]

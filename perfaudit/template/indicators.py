@@ -35,6 +35,7 @@ def _is_level1(canonical: str) -> bool:
 
 
 def read_indicators(doc: Doc, rows: list[list[Cell]]) -> None:
+    """The 绩效指标 table: one row per 三级 indicator under its 一级 and 二级 category, values parsed."""
     header_index, columns = find_header(rows, "indicators")
     if header_index >= 0:
         doc.take(*columns.values())
@@ -101,8 +102,11 @@ def _read_indicator_cells(doc: Doc, levels: _Levels, cells: list[Cell], value_co
 
 
 def _names_an_indicator(cells: list[Cell], i: int, label: dict, after_level2: bool) -> bool:
-    """A 二级 synonym used as a 三级 name (社会公众满意度 ≥90%): after a 二级 label in the same
-    row, or right before a measurable target. The canonical label itself is always a label."""
+    """A 二级 synonym used as a 三级 name (社会公众满意度 ≥90%).
+
+    After a 二级 label in the same row, or right before a measurable target. The canonical label itself is always a
+    label.
+    """
     if label["level"] != "2" or key(cells[i].text) == key(label["canonical"]):
         return False
     following = cells[i + 1].text if i + 1 < len(cells) else ""
@@ -168,9 +172,11 @@ def _append_indicator(doc: Doc, levels: _Levels, name: str, values: dict[str, Ce
 
 
 def parse_target(name: str, cell: Cell | None) -> dict[str, object]:
-    """The parsed target columns of an indicator from its value cell (the annual one, else the
-    period one): ``op``, ``value``, ``value_high``, ``unit``, ``quantified``, ``qualifier``,
-    ``baseline``, ``polarity``. A typed spreadsheet number is read with its number format."""
+    """The parsed target columns of an indicator from its value cell (the annual one, else the period one).
+
+    ``op``, ``value``, ``value_high``, ``unit``, ``quantified``, ``qualifier``, ``baseline``, ``polarity``. A typed
+    spreadsheet number is read with its number format.
+    """
     if cell is None:
         return dict(PARSED_EMPTY)
     parsed = parse_value(cell.value if cell.value is not None else cell.text, cell.number_format, name=name)

@@ -21,6 +21,7 @@ from perfaudit.values import extract_task_outputs
 
 
 def read_tasks(doc: Doc, rows: list[list[Cell]]) -> None:
+    """The 年度重点工作任务 table: one task per row with its planned money and promised outputs."""
     header_index, columns = find_header(rows, "tasks")
     if header_index >= 0:
         doc.take(*columns.values())
@@ -109,7 +110,8 @@ def _add_task(doc, name: Piece, content: Piece, money: Cell | None, outcome: Pie
     )
 
 
-def _read_flowing_tasks(doc: Doc, rows: list[list[Cell]], unit: str) -> None:
+# C901: a state machine over wrapped lines; its states share the open task and its outcome.
+def _read_flowing_tasks(doc: Doc, rows: list[list[Cell]], unit: str) -> None:  # noqa: C901
     """Tasks from text, where a row's cells may be wrapped over several lines.
 
     The amount is the anchor: what precedes it (since the previous task's outcome ended) is

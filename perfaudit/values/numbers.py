@@ -27,9 +27,9 @@ def is_missing(raw: object) -> bool:
 
 
 def is_percent_format(number_format: str) -> bool:
-    """True when an Excel number format scales by 100 (``0%``, ``0.00%``).
+    r"""True when an Excel number format scales by 100 (``0%``, ``0.00%``).
 
-    A ``%`` inside quotes or after a backslash (``0"%"``, ``0\\%``) is a literal and does not scale.
+    A ``%`` inside quotes or after a backslash (``0"%"``, ``0\%``) is a literal and does not scale.
     """
     unquoted = re.sub(r'"[^"]*"|\\.', "", number_format or "")
     return "%" in unquoted

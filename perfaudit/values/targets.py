@@ -1,4 +1,4 @@
-"""Indicator values (指标值): ``≥100场``, ``80%-90%``, ``12月31日前``, ``不低于上年度水平`` …
+"""Indicator values (指标值): ``≥100场``, ``80%-90%``, ``12月31日前``, ``不低于上年度水平`` and the like.
 
 The regexes follow RULES.md §6.1 and are applied after :func:`normalize_value_text`.
 """

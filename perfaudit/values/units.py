@@ -1,4 +1,4 @@
-"""Units of measure from ``units.csv``: 场, 人次, 件(套), %, 元每人每月 …"""
+"""Units of measure from ``units.csv``: 场, 人次, 件(套), %, 元每人每月 and the like."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def value_unit_re() -> re.Pattern[str]:
 
 @functools.cache
 def known_units() -> frozenset[str]:
+    """Every unit the toolkit knows (``vocab/units.csv``), by its printed forms."""
     return frozenset(row["unit"] for row in read_vocab("units"))
 
 
