@@ -228,7 +228,7 @@ def vague_benefit(form: Form, rng: random.Random) -> str | None:
     return row.name
 
 
-@defect("R-QUANT-05")
+@defect("R-QUANT-05/negative")
 def polarity_conflict(form: Form, rng: random.Random) -> str | None:
     row = Row("单位服务成本", f"≥{rng.randint(3, 9) * 100}元", mark="polarity-conflict")
     form.groups("成本指标")[0].rows.append(row)

@@ -9,6 +9,8 @@ Example:
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from perfaudit.audit import Audit, audit
 from perfaudit.convert import write_workbook
 from perfaudit.display import show
@@ -18,7 +20,7 @@ from perfaudit.readers import ReadError
 from perfaudit.version import __version__
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> ModuleType:
     # pa.charts imports matplotlib: only when a notebook asks for it.
     if name == "charts":
         import perfaudit.charts as charts

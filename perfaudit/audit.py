@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -18,6 +20,9 @@ from perfaudit.ledger import apply_ledger
 from perfaudit.progress import bar, wanted
 from perfaudit.rules import RulebookError, build_findings, default_rulebook, read_rules, validate
 from perfaudit.rules.findings import check_templates
+
+if TYPE_CHECKING:  # the chart job is started by the CLI and handed in here
+    from perfaudit.export.chartjob import ChartJob
 
 
 @dataclass
@@ -41,7 +46,7 @@ class Audit:
         docs["not_evaluated"] = skipped.reindex(docs.index, fill_value=0)
         return docs.reset_index()
 
-    def export(self, folder: str | os.PathLike, charts=None) -> list[Path]:
+    def export(self, folder: str | os.PathLike, charts: ChartJob | None = None) -> list[Path]:
         """Write everything an auditor hands over into ``folder``, each file atomically.
 
         findings.json, findings.csv, tables/<table>.csv, charts/*.png, workpaper.xlsx,
@@ -133,9 +138,9 @@ def audit(
     return result
 
 
-def _stage_bar(stages, total: int):
+def _stage_bar(stages: Iterator[str], total: int) -> Iterator[str]:
     """The stages under a bar that names the one running (it advances when the next begins)."""
-    progress = bar(stages, "审核 auditing", "stage", total=total)
+    progress: Any = bar(stages, "审核 auditing", "stage", total=total)  # a tqdm bar
     for stage in progress:
         progress.set_postfix_str(stage, refresh=True)
         yield stage

@@ -54,6 +54,6 @@ def _cell_value(value: object) -> object:
     return xml_text(value) if isinstance(value, str) else value  # a workbook cannot hold \x01
 
 
-def _save_atomically(book, path: Path) -> Path:
+def _save_atomically(book: Workbook, path: Path) -> Path:
 
     return write_atomically(path, book.save)

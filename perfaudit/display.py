@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -52,7 +52,9 @@ def show(
 class Table:
     """A frame formatted for reading; ``.cells`` holds the formatted text, ``.headers`` the labels."""
 
-    def __init__(self, frame: pd.DataFrame, table: str | None, height: str = "32em", highlight=None) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, table: str | None, height: str = "32em", highlight: list | None = None
+    ) -> None:
         index_names = {str(n) for n in frame.index.names if n is not None}
         if frame.columns.name == "severity":  # a pivot by severity reads 错误, 警告, 提示 in that order
             known = fields.severities()
@@ -167,8 +169,8 @@ def header(table: str | None, column: str, unit: str | None = None) -> tuple[str
                 break
     if zh is None and fields.table_label(column) != column:
         zh, en = fields.table_label(column), column
-    if zh is None:
-        zh, en = column, column
+    if zh is None or en is None:
+        zh, en = zh or column, en or column
     if unit in MONEY_UNITS:
         bare = _BRACKETED_UNIT.sub("", zh)
         zh = f"{bare}（{unit}）"
@@ -253,13 +255,14 @@ def _blank(value: object) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
-def _text(value: object, convert) -> str:
+def _text(value: object, convert: Callable[[str], str]) -> str:
     if _blank(value):
         return ""
     if _is_bool(value):
         return "是" if value else "否"
     if isinstance(value, Iterable) and not isinstance(value, str):
         return "、".join(_text(v, convert) for v in value)
-    if _is_number(value):
-        return _number(float(value), 0 if float(value).is_integer() else 2, False)
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        return _number(number, 0 if number.is_integer() else 2, False)
     return convert(str(value))

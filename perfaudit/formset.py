@@ -34,10 +34,9 @@ class FormSet:
     @classmethod
     def concat(cls, sets: list[FormSet]) -> FormSet:
         """Stack several FormSets (their doc_ids must not repeat)."""
-        tables = {
-            name: pd.concat([getattr(s, name) for s in sets], ignore_index=True) if sets else None for name in TABLES
-        }
-        if not sets:
+        if sets:
+            tables = {name: pd.concat([getattr(s, name) for s in sets], ignore_index=True) for name in TABLES}
+        else:
             tables = {name: make_frame(name) for name in TABLES}
         ids = tables["documents"]["doc_id"]
         if ids.duplicated().any():

@@ -6,7 +6,7 @@ import functools
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -130,7 +130,9 @@ def auto_jobs(files: int) -> int:
     return min(os.cpu_count() or 1, AUTO_JOBS_MAX) if files >= AUTO_JOBS_MIN_FILES else 1
 
 
-def _parse_all(files: list[Path], jobs: int | None, progress: bool | None, limits: Limits):
+def _parse_all(
+    files: list[Path], jobs: int | None, progress: bool | None, limits: Limits
+) -> Iterator[list[tuple[str, dict]]]:
     """Each file's parsed forms, in file order; in a process pool when ``jobs`` > 1."""
     jobs = auto_jobs(len(files)) if jobs is None else jobs
     parse = functools.partial(_parse_file, limits=limits)
@@ -140,14 +142,14 @@ def _parse_all(files: list[Path], jobs: int | None, progress: bool | None, limit
     pool = ProcessPoolExecutor(max_workers=jobs)
     chunk = max(1, len(files) // (jobs * 8))
 
-    def results():
+    def results() -> Iterator[list[tuple[str, dict]]]:
         with pool:
             yield from pool.map(parse, _progress(files, progress), chunksize=chunk)
 
     return results()
 
 
-def _progress(files: list[Path], progress: bool | None):
+def _progress(files: list[Path], progress: bool | None) -> Iterable[Path]:
     return bar(files, "读取表格 loading", "file") if wanted(len(files), progress) else files
 
 

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -25,7 +26,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from perfaudit.atomic import write_atomically
-from perfaudit.charts._inputs import PER_FORM_LIMIT, NothingToPlot, forms_of
+from perfaudit.charts._inputs import PER_FORM_LIMIT, ChartSource, NothingToPlot, forms_of
 from perfaudit.charts.budget import budget_lines, plot_budget, plot_task_money, task_money
 from perfaudit.charts.costs import plot_money_vs_output, plot_unit_costs, unit_cost_table
 from perfaudit.charts.indicators import indicator_framework, plot_indicator_framework
@@ -84,21 +85,21 @@ _NAME_MAX = 40  # characters of a department in a chart's file name (3 bytes eac
 PER_FORM = ("budget", "task_money", "unit_costs", "indicator_framework")
 
 
-def _makers(source) -> list[tuple[str, Callable[[], Figure]]]:
+def _makers(source: ChartSource) -> list[tuple[str, Callable[[], Figure]]]:
     """The charts to draw for these forms, in order: name and a function that draws it."""
     many = len(forms_of(source)) > PER_FORM_LIMIT
     makers: list[tuple[str, Callable[[], Figure]]] = [
-        (name, lambda fn=fn: fn(source)) for name, fn in CHARTS.items() if not (many and name in PER_FORM)
+        (name, functools.partial(fn, source)) for name, fn in CHARTS.items() if not (many and name in PER_FORM)
     ]
     departments = departments_with_years(source)
     makers += [
-        (chart_name(dept), lambda dept=dept: plot_year_over_year(source, dept))
+        (chart_name(dept), functools.partial(plot_year_over_year, source, dept))
         for dept in list(departments)[: PER_FORM_LIMIT if many else None]
     ]
     return makers
 
 
-def _charts(source, only: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Figure]]:
+def _charts(source: ChartSource, only: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Figure]]:
     """Draw the charts one at a time (those ``only`` accepts), skipping those with nothing to plot."""
     for name, make in _makers(source):
         if only is not None and not only(name):
@@ -109,7 +110,7 @@ def _charts(source, only: Callable[[str], bool] | None = None) -> Iterator[tuple
             continue
 
 
-def all_charts(source) -> dict[str, Figure]:
+def all_charts(source: ChartSource) -> dict[str, Figure]:
     """Every chart that has data for the forms loaded, by stable name.
 
     Example:
@@ -121,7 +122,7 @@ def all_charts(source) -> dict[str, Figure]:
 
 
 def write_charts(
-    source, folder: str | os.PathLike, only: Callable[[str], bool] | None = None, prune: bool = True
+    source: ChartSource, folder: str | os.PathLike, only: Callable[[str], bool] | None = None, prune: bool = True
 ) -> list[Path]:
     """Write ``folder/<name>.png`` for every chart with data; return the paths written.
 
@@ -135,12 +136,16 @@ def write_charts(
     for name, fig in _charts(source, only):
         fig.set_layout_engine("none")  # laid out by finish(): saving need not lay it out again
         with styled():
-            path = write_atomically(folder / f"{name}.png", lambda temp, fig=fig: fig.savefig(temp, format="png"))
+            path = write_atomically(folder / f"{name}.png", functools.partial(_save_png, fig))
         written.append(path)
         fig.clear()  # the figure is ours alone: free its artists now rather than at garbage collection
     if prune:
         prune_charts(folder, written)
     return written
+
+
+def _save_png(fig: Figure, path: str) -> None:
+    fig.savefig(path, format="png")
 
 
 def prune_charts(folder: Path, written: list[Path]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 import pandas as pd
 
@@ -14,11 +15,21 @@ from perfaudit.formset import FormSet
 PER_FORM_LIMIT = 12
 
 
+class AuditLike(Protocol):
+    """What a chart reads of an Audit: its forms (its frames and findings where it has them)."""
+
+    forms: FormSet
+
+
+#: What every chart function accepts.
+ChartSource = FormSet | AuditLike
+
+
 class NothingToPlot(ValueError):
     """The loaded forms hold no data for this chart (e.g. year over year with one year)."""
 
 
-def forms_of(source) -> FormSet:
+def forms_of(source: ChartSource) -> FormSet:
     """The FormSet behind a FormSet or an Audit, its text fit for labels (see :func:`label_safe`)."""
     if isinstance(source, FormSet):
         return label_safe(source)
@@ -28,7 +39,7 @@ def forms_of(source) -> FormSet:
     raise TypeError(f"expected a FormSet or an Audit, got {type(source).__name__}")
 
 
-def unit_costs_of(source) -> pd.DataFrame:
+def unit_costs_of(source: ChartSource) -> pd.DataFrame:
     """The audit's unit-cost frame, or the same frame derived from the forms."""
     frames = getattr(source, "frames", None)
     if isinstance(frames, dict) and "unit_costs" in frames:
