@@ -15,7 +15,7 @@ from perfaudit.formset import FormSet
 from perfaudit.limits import Limits, check_file
 from perfaudit.progress import bar, wanted
 from perfaudit.readers import READERS, ReadError, read_sheets
-from perfaudit.template import parse_sheet
+from perfaudit.template import UnreadFamily, parse_sheet
 from perfaudit.template.canonical import LayoutError, is_canonical, parse_canonical
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -162,13 +162,19 @@ def _parse_file(path: Path, limits: Limits) -> list[tuple[str, dict]]:
         except LayoutError as err:
             raise TemplateError(path, str(err)) from None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    out = []
+    out, unread = [], []
     for sheet in sheets:
-        parsed = parse_sheet(sheet)
+        try:
+            parsed = parse_sheet(sheet)
+        except UnreadFamily as err:
+            unread.append(str(err))
+            continue
         if parsed is None:
             continue
         parsed["info"].update(source_path=path.resolve().as_posix(), source_sheet=sheet.name, source_sha256=digest)
         out.append(parsed)
+    if not out and unread:
+        raise TemplateError(path, unread[0])
     if not out:
         raise TemplateError(path, "no 绩效目标表 found (none of its section titles such as 预算整体情况, 绩效指标)")
     if len(out) == 1:

@@ -12,6 +12,8 @@ the same parsers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from perfaudit.readers.cells import Cell, Sheet
 from perfaudit.strings import strip_trailing_bracket
 from perfaudit.template.blocks import read_budget, read_free_text, read_goals, read_header, read_pairs
@@ -26,7 +28,7 @@ from perfaudit.template.families import FAMILY_NAMES, detect
 from perfaudit.template.indicators import read_indicators
 from perfaudit.template.tasks import read_tasks
 
-__all__ = ["PARSERS", "join_fragments", "key", "parse_sheet", "split_sections"]
+__all__ = ["PARSERS", "UnreadFamily", "join_fragments", "key", "parse_sheet", "split_sections"]
 
 
 def split_sections(sheet: Sheet) -> tuple[dict[str, list[list[Cell]]], list[Cell]]:
@@ -73,7 +75,11 @@ def parse_sheet(sheet: Sheet) -> dict | None:
     """
     family = detect(sheet)
     form_type = family.form_type if family else "dept_overall"
-    parsed = PARSERS[form_type](sheet)
+    parser = PARSERS[form_type]
+    if parser is None and family is not None:
+        evidence = "; ".join(family.evidence)
+        raise UnreadFamily(f"a {FAMILY_NAMES[form_type]} ({evidence}): this family of form is not read yet")
+    parsed = parser(sheet) if parser is not None else None
     if parsed is None:
         return None
     info = parsed["info"]
@@ -121,16 +127,16 @@ def parse_overall(sheet: Sheet) -> dict | None:
     }
 
 
-def _not_read_yet(sheet: Sheet) -> dict | None:
-    """A family perfaudit recognises but does not read yet: no tables rather than debris."""
-    return None
+class UnreadFamily(ValueError):
+    """A form of a family perfaudit recognises but does not read yet: no tables rather than debris."""
 
 
-#: The reader of each family's template (documents.form_type → function of a sheet).
-PARSERS = {
+#: The reader of each family's template (documents.form_type → function of a sheet); None for a
+#: family that is recognised but not read yet.
+PARSERS: dict[str, Callable[[Sheet], dict | None] | None] = {
     "dept_overall": parse_overall,
-    "project": _not_read_yet,
-    "project_selfeval": _not_read_yet,
-    "dept_selfeval": _not_read_yet,
+    "project": None,
+    "project_selfeval": None,
+    "dept_selfeval": None,
 }
 assert set(PARSERS) == set(FAMILY_NAMES)

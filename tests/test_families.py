@@ -1,0 +1,88 @@
+"""Form families: which family a form is, decided by its title or by labels only that family prints."""
+
+from pathlib import Path
+
+import pytest
+
+import perfaudit as pa
+from perfaudit.cli import main
+from perfaudit.readers.cells import Cell, Sheet
+from perfaudit.template.families import detect
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def sheet(*rows: str) -> Sheet:
+    """A sheet with one row per argument, cells separated by ``|``."""
+    return Sheet(
+        name="s",
+        rows=[
+            [Cell(text=t.strip(), ref=f"s!{chr(65 + c)}{r}", row=r, col=c + 1) for c, t in enumerate(line.split("|"))]
+            for r, line in enumerate(rows, start=1)
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "form_type", "stage"),
+    [
+        ("2024年部门整体预算绩效目标批复表", "dept_overall", "批复"),
+        ("2023年项目支出绩效目标申报表", "project", "申报"),
+        ("部门预算项目绩效目标申报表(2023年度)", "project", "申报"),
+        ("2021年度项目支出绩效自评表", "project_selfeval", "自评"),
+        ("2023年度部门整体支出绩效自评表", "dept_selfeval", "自评"),
+    ],
+)
+def test_a_title_names_its_family(title, form_type, stage):
+    found = detect(sheet(title, "项目名称 | 某项目"))
+    assert (found.form_type, found.stage) == (form_type, stage)
+    assert found.evidence[0].startswith("title: ")
+
+
+def test_a_sentence_that_mentions_a_form_is_not_its_title():
+    long = "根据财政部门要求，本单位按照项目支出绩效目标表的格式填报了本年度全部项目的绩效目标，并经主管部门审核后公开"
+    assert detect(sheet(long)) is None
+
+
+def test_labels_decide_when_the_title_names_no_family():
+    project = detect(sheet("2020年项目申报表", "项目名称 | 专项资金", "项目主管部门 | 某局", "项目执行单位 | 某中心"))
+    assert project.form_type == "project"
+    assert "label: 项目名称" in project.evidence
+    overall = detect(sheet("绩效目标", "预算整体情况", "年度重点工作任务"))
+    assert overall.form_type == "dept_overall"
+
+
+def test_a_self_evaluation_belongs_to_a_project_or_a_department():
+    assert detect(sheet("项目名称 | 某项目", "全年执行数 | 执行率")).form_type == "project_selfeval"
+    assert detect(sheet("预算整体情况", "全年执行数 | 执行率")).form_type == "dept_selfeval"
+
+
+def test_too_few_cues_decide_nothing():
+    """One label a 整体 form could also print (项目名称 in a task table) is not enough."""
+    assert detect(sheet("项目名称 | 某项目")) is None
+
+
+def test_the_real_forms_say_their_family_and_why():
+    forms = pa.load(DATA / "forms")
+    docs = forms.documents.set_index("doc_id")
+    assert set(docs["form_type"]) == {"dept_overall"}
+    assert docs.loc["dongkeng-fulian-2024", "family_evidence"] == "title: 部门整体预算绩效目标批复表"
+    assert docs.loc["zhanjiang-renshe-2024", "family_evidence"] == "title: 部门整体预算绩效目标表"
+
+
+@pytest.mark.parametrize(
+    ("name", "family", "evidence"),
+    [
+        ("wuhan-donghu-renshe-2020-xiangmu.xlsx", "项目支出绩效目标表", "label: 项目主管部门"),
+        ("chongqing-yuzhong-jiuye-2021-ziping.xlsx", "项目支出绩效自评表", "title: 项目支出绩效自评表"),
+    ],
+)
+def test_a_family_not_read_yet_is_named_not_misread(name, family, evidence, tmp_path, capsys):
+    """Read as a 整体 form, the project form gave dozens of false findings; now it stops with exit 2."""
+    with pytest.raises(pa.TemplateError, match=family) as err:
+        pa.load(DATA / "families" / name)
+    assert evidence in str(err.value) and "not read yet" in str(err.value)
+    assert main(["audit", str(DATA / "families" / name), "--out", str(tmp_path / "out"), "-q"]) == 2
+    message = capsys.readouterr().err.strip()
+    assert message.count("\n") == 0 and name in message and family in message
+    assert not (tmp_path / "out" / "findings.json").exists()
