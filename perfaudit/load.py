@@ -104,7 +104,7 @@ def load(
     files = find_files(paths)
     if not files:
         named = paths if isinstance(paths, str | os.PathLike) else ", ".join(map(str, paths))
-        raise ReadError(Path(named), "no form files (.txt, .xlsx, .pdf) found")
+        raise ReadError(Path(named), f"no form files ({', '.join(sorted(READERS))}) found")
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     seen: set[str] = set()
     for (path, root), parsed_file in zip(files, _parse_all([p for p, _ in files], jobs, progress, limits), strict=True):

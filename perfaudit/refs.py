@@ -39,3 +39,12 @@ def span(refs: Iterable[str]) -> str:
     sheet = first.rpartition("!")[0]
     last_cell = last.rpartition("!")[2] if last.rpartition("!")[0] in ("", sheet) else last
     return first if first.rpartition("!")[2] == last_cell else f"{first}:{last_cell}"
+
+
+def column_letter(col: int) -> str:
+    """Spreadsheet column letters: 1 → A, 27 → AA."""
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

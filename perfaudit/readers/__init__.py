@@ -13,7 +13,14 @@ from perfaudit.readers.excel import read_excel
 from perfaudit.readers.pdf import read_pdf
 from perfaudit.readers.text import read_text
 
-READERS = {".txt": read_text, ".text": read_text, ".xlsx": read_excel, ".xlsm": read_excel, ".pdf": read_pdf}
+READERS = {
+    ".txt": read_text,
+    ".text": read_text,
+    ".md": read_text,
+    ".xlsx": read_excel,
+    ".xlsm": read_excel,
+    ".pdf": read_pdf,
+}
 
 
 def read_sheets(path: Path) -> list[Sheet]:

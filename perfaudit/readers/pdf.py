@@ -39,10 +39,11 @@ from pathlib import Path
 
 from perfaudit.readers.cells import ReadError, Sheet
 from perfaudit.readers.pdf_grid import find_cells, read_ruled_sheet
-from perfaudit.readers.pdf_lines import column_letter, mid_y
+from perfaudit.readers.pdf_lines import mid_y
 from perfaudit.readers.pdf_pages import Tile, read_tiles
 from perfaudit.readers.pdf_stitch import group_tiles, on_canvas, place_tiles
 from perfaudit.readers.pdf_text import read_text_sheet
+from perfaudit.refs import column_letter
 
 __all__ = ["column_letter", "read_pdf"]
 

@@ -20,7 +20,6 @@ from perfaudit.readers.pdf_lines import (
     RULE_TOLERANCE,
     bbox,
     cell_text,
-    column_letter,
     group_lines,
     mid_x,
     mid_y,
@@ -28,6 +27,7 @@ from perfaudit.readers.pdf_lines import (
 )
 from perfaudit.readers.pdf_pages import Tile
 from perfaudit.readers.pdf_stitch import locate_tile
+from perfaudit.refs import column_letter
 
 _PLAIN_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 

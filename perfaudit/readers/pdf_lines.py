@@ -114,12 +114,3 @@ def mid_y(obj: dict) -> float:
 def mid_x(obj: dict) -> float:
     """The horizontal centre of a PDF object."""
     return (obj["x0"] + obj["x1"]) / 2
-
-
-def column_letter(col: int) -> str:
-    """Spreadsheet column letters: 1 → A, 27 → AA."""
-    letters = ""
-    while col > 0:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

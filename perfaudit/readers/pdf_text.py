@@ -21,9 +21,10 @@ import statistics
 from dataclasses import dataclass
 
 from perfaudit.readers.cells import Cell, Sheet
-from perfaudit.readers.pdf_lines import bbox, cell_text, column_letter, group_lines, mid_y, split_fragments
+from perfaudit.readers.pdf_lines import bbox, cell_text, group_lines, mid_y, split_fragments
 from perfaudit.readers.pdf_spans import order_rows
 from perfaudit.readers.pdf_stitch import contains_run
+from perfaudit.refs import column_letter
 
 _WRAP_SLACK_EM = 3.0  # a wrapped line ends less than this short of the next column's text (see full())
 _WRAP_GAP_EM = 0.8  # the lines of one cell are at most this far apart (between their em boxes)

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from perfaudit.readers.cells import Cell, ReadError, Sheet
+from perfaudit.readers.pipes import looks_like_pipes, read_pipes
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _FRAGMENT_GAP = re.compile(r"\s+")
@@ -43,8 +44,10 @@ def decode_text(data: bytes, path: Path) -> str:
 def read_text(path: Path) -> list[Sheet]:
     """Read a text form into one sheet whose rows are the non-blank lines.
 
-    In pdftotext-style text each line is split into fragments at white space (a row of the
-    printed table); in one-cell-per-line text each line is one cell.
+    Text whose lines are mostly pipe rows (a markdown table, a web page's table copied as text)
+    is read by :mod:`perfaudit.readers.pipes`, with column positions. In pdftotext-style text
+    each line is split into fragments at white space (a row of the printed table); in
+    one-cell-per-line text each line is one cell.
     """
     data = path.read_bytes()
     if not data.strip():
@@ -56,6 +59,8 @@ def read_text(path: Path) -> list[Sheet]:
         raise ReadError(path, "empty file (white space only)")
     if not any(_looks_like_text(line) for _, line in lines):
         raise ReadError(path, "no readable text (control characters only)")
+    if looks_like_pipes([line for _, line in lines]):
+        return read_pipes(path, lines)
     multi = sum(len(_FRAGMENT_GAP.split(line)) >= _ROW_LINE_MIN_FRAGMENTS for _, line in lines)
     cell_per_line = multi < min(_ROW_LAYOUT_MIN_LINES, max(1, _ROW_LAYOUT_MIN_SHARE * len(lines)))
     sheet = Sheet(name=path.name, wrapped=not cell_per_line, cell_per_line=cell_per_line)

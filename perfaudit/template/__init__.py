@@ -80,6 +80,12 @@ def parse_sheet(sheet: Sheet) -> dict | None:
         evidence = "; ".join(family.evidence)
         raise UnreadFamily(f"a {FAMILY_NAMES[form_type]} ({evidence}): this family of form is not read yet")
     parsed = parser(sheet) if parser is not None else None
+    if parsed is None and family is not None:
+        evidence = "; ".join(family.evidence)
+        raise UnreadFamily(
+            f"a {FAMILY_NAMES[form_type]} ({evidence}) in a layout not read yet: none of its sections"
+            " (such as 预算整体情况, 绩效指标) was found"
+        )
     if parsed is None:
         return None
     info = parsed["info"]

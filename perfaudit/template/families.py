@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 
 from perfaudit.readers.cells import Sheet
-from perfaudit.strings import key
+from perfaudit.strings import key, strip_trailing_bracket
 from perfaudit.template.common import text_layout
 from perfaudit.vocab import read_vocab
 
@@ -69,7 +69,7 @@ def by_cues(texts: list[str]) -> Family | None:
     scores: dict[str, int] = {}
     found: dict[str, list[str]] = {}
     for text in dict.fromkeys(texts):
-        cue = _cues().get(text)
+        cue = _cues().get(text) or _cues().get(strip_trailing_bracket(text))
         if cue is None:
             continue
         scores[cue[0]] = scores.get(cue[0], 0) + cue[1]
