@@ -14,13 +14,15 @@ from perfaudit.fields import TABLES, cast_frame, make_frame
 class FormSet:
     """The tables of the DESIGN contract for every loaded form.
 
-    Attributes are the tables: ``documents``, ``budget``, ``goals``, ``tasks``,
+    Attributes are the tables: ``documents``, ``budget``, ``goals``, ``cost_items`` (project
+    forms' cost breakdown), ``tasks``,
     ``task_outputs``, ``indicators`` and ``leftovers`` (pandas DataFrames).
     """
 
     documents: pd.DataFrame
     budget: pd.DataFrame
     goals: pd.DataFrame
+    cost_items: pd.DataFrame
     tasks: pd.DataFrame
     task_outputs: pd.DataFrame
     indicators: pd.DataFrame

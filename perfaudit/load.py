@@ -116,7 +116,7 @@ def load(
             info.setdefault("region", _region(info.get("department", "")))
             rows["documents"].append({k: v for k, v in info.items() if not k.startswith("_")})
             for name in TABLES[1:]:
-                rows[name].extend({**row, "doc_id": doc_id} for row in parsed[name])
+                rows[name].extend({**row, "doc_id": doc_id} for row in parsed.get(name, []))
     return FormSet.from_tables({name: make_frame(name, rows[name]) for name in TABLES})
 
 

@@ -73,7 +73,6 @@ def test_the_real_forms_say_their_family_and_why():
 @pytest.mark.parametrize(
     ("name", "family", "evidence"),
     [
-        ("wuhan-donghu-renshe-2020-xiangmu.xlsx", "项目支出绩效目标表", "label: 项目主管部门"),
         ("chongqing-yuzhong-jiuye-2021-ziping.xlsx", "项目支出绩效自评表", "title: 项目支出绩效自评表"),
     ],
 )

@@ -18,6 +18,8 @@ from perfaudit.rules import read_rules
 from tests.conftest import ROOT
 
 CLEAN = (ROOT / "tests" / "forms" / "clean.txt").read_text(encoding="utf-8")
+# A small 项目支出绩效目标表 (a pipe table) that passes every rule a project form is judged by.
+CLEAN_PROJECT = (ROOT / "tests" / "forms" / "clean-project.txt").read_text(encoding="utf-8")
 
 
 def replace(*pairs):
@@ -410,6 +412,75 @@ PEER_FORMS = [
 ]
 
 
+LONG_TERM_TABLE = (
+    "| 满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥90% |\n",
+    "| 满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥90% |\n| 长期绩效指标 | | | |\n"
+    "| 一级指标 | 二级指标 | 三级指标 | 指标值 |\n| 产出指标 | 数量指标 | 职业技能培训活动场次 | ≥60场 |\n",
+)
+LONG_TERM_GOAL = (
+    "学员就业率达到60%以上。 | |\n",
+    "学员就业率达到60%以上。 | |\n| | 长期目标 | 三年内开展不少于60场职业技能培训活动，带动学员稳定就业。 | |\n",
+)
+LARGE_BUDGET = (("年度资金总额 | 50.00", "年度资金总额 | 150.00"), ("财政拨款 | 50.00", "财政拨款 | 150.00"))
+# Project forms (clean-project.txt edited): rules only project forms are judged by.
+PROJECT_FAILING = [
+    pytest.param("R-COMPLETE-01/project-name", replace(("| 测试镇职业技能培训项目 |", "| |")), id="no-project-name"),
+    pytest.param(
+        "R-COMPLETE-01/project-budget",
+        replace(
+            ("年度资金总额 | 50.00", "年度资金总额 | "),
+            ("财政拨款 | 50.00", "财政拨款 | "),
+            ("| 培训课时费 | 30.00 |", "| 培训课时费 | |"),
+            ("| 教材编印费 | 20.00 |", "| 教材编印费 | |"),
+        ),
+        id="no-project-budget",
+    ),
+    pytest.param("R-ARITH-01", replace(("财政拨款 | 50.00", "财政拨款 | 45.00")), id="sources-5-wan-short"),
+    pytest.param("R-ARITH-07", replace(("培训课时费 | 30.00", "培训课时费 | 35.00")), id="cost-items-5-wan-over"),
+    pytest.param(
+        "R-ARITH-10/budget",
+        replace(("| | 其他资金 | 0.00 | |", "| | 其他资金 | 0.00 | |\n| | 项目总预算 | 40.00 | |")),
+        id="year-above-whole-project",
+    ),
+    pytest.param("R-COMPLETE-02/period", replace(LONG_TERM_TABLE), id="long-term-targets-without-goal"),
+    pytest.param(
+        "R-COST-07",
+        replace(*LARGE_BUDGET),
+        remove(
+            "| 项目预算成本构成 | 金额 | 测算依据 | |",
+            "| 培训课时费 | 30.00 | 20场×1.5万元 | |",
+            "| 教材编印费 | 20.00 | 1000册×200元 | |",
+        ),
+        id="large-project-without-basis",
+    ),
+    pytest.param(
+        "R-COMPLETE-05/empty-output-category",
+        replace(("| 产出指标 | 时效指标 | 培训完成时间 | 12月31日前 |", "| 产出指标 | 时效指标 | | |")),
+        id="empty-timeliness-row",
+    ),
+]
+PROJECT_PASSING = [
+    pytest.param("R-ARITH-01", replace(("财政拨款 | 50.00", "财政拨款 | 50.01")), id="sources-within-rounding"),
+    pytest.param("R-ARITH-07", replace(("教材编印费 | 20.00", "教材编印费 | 20.01")), id="cost-items-within-rounding"),
+    pytest.param(
+        "R-ARITH-10/budget",
+        replace(("| | 其他资金 | 0.00 | |", "| | 其他资金 | 0.00 | |\n| | 项目总预算 | 120.00 | |")),
+        id="year-within-whole-project",
+    ),
+    pytest.param("R-COMPLETE-02/period", replace(LONG_TERM_TABLE, LONG_TERM_GOAL), id="long-term-targets-with-goal"),
+    pytest.param(
+        "R-COST-07",
+        replace(*LARGE_BUDGET, ("培训课时费 | 30.00", "培训课时费 | 130.00")),
+        id="large-project-with-breakdown",
+    ),
+    pytest.param(
+        "R-COMPLETE-05/empty-output-category",
+        replace(("| 效益指标 | 社会效益指标 |", "| 效益指标 | 经济效益指标 | | |\n| 效益指标 | 社会效益指标 |")),
+        id="empty-benefit-row-is-allowed",
+    ),
+]
+
+
 def year_pair(prev_edit=None, cur_edit=None):
     """Two forms of one department, 2023 and 2024: (edit of last year's, edit of this year's)."""
     return (prev_edit or (lambda t: t), cur_edit or (lambda t: t))
@@ -484,6 +555,14 @@ def write_cases(folder):
         for param in params:
             _, edit = param.values
             (folder / f"{group}-{param.id}.txt").write_text(edit(CLEAN), encoding="utf-8")
+    (folder / "clean-project.txt").write_text(CLEAN_PROJECT, encoding="utf-8")
+    for group, params in (("pfail", PROJECT_FAILING), ("ppass", PROJECT_PASSING)):
+        for param in params:
+            _, *edits = param.values
+            text = CLEAN_PROJECT
+            for edit in edits:
+                text = edit(text)
+            (folder / f"{group}-{param.id}.txt").write_text(text, encoding="utf-8")
     for number, edit in enumerate(PEER_FORMS, start=1):
         (folder / f"peer-{number}.txt").write_text(edit(CLEAN), encoding="utf-8")
     for group, params in (("yoy", YEARLY), ("yoy-pass", YEARLY_PASSING)):
@@ -526,6 +605,30 @@ def test_rule_holds(case_audit, request, key, edit):
     assert key not in fired(case_audit, f"pass-{request.node.callspec.id}")
 
 
+def test_the_clean_project_form_passes_every_rule(case_audit):
+    """Also: no rule of the 整体 form alone (key tasks, 部门预算支出) is run on it, not even as not_evaluated."""
+    assert case_audit.findings[case_audit.findings["doc_id"] == "clean-project"].empty
+
+
+@pytest.mark.parametrize("key", [pytest.param(p.values[0], id=p.id) for p in PROJECT_FAILING])
+def test_project_rule_fires(case_audit, request, key):
+    doc_id = f"pfail-{request.node.callspec.id}"
+    assert key in fired(case_audit, doc_id), case_audit.findings[case_audit.findings["doc_id"] == doc_id][
+        ["rule_id", "check", "message"]
+    ]
+
+
+@pytest.mark.parametrize("key", [pytest.param(p.values[0], id=p.id) for p in PROJECT_PASSING])
+def test_project_rule_holds(case_audit, request, key):
+    assert key not in fired(case_audit, f"ppass-{request.node.callspec.id}")
+
+
+def test_project_only_rules_are_not_run_on_an_overall_form(case_audit):
+    project_only = {p.values[0] for p in PROJECT_FAILING}
+    overall = case_audit.findings[~case_audit.findings["doc_id"].str.startswith(("pfail-", "ppass-", "clean-project"))]
+    assert not project_only & {_key(f) for f in overall.itertuples()}
+
+
 @pytest.mark.parametrize(("key", "prev_edit", "cur_edit"), YEARLY)
 def test_year_over_year_rule_fires(case_audit, request, key, prev_edit, cur_edit):
     assert key in fired(case_audit, f"yoy-{request.node.callspec.id}-2024")
@@ -541,7 +644,7 @@ def test_year_over_year_rule_holds(case_audit, request, key, prev_edit, cur_edit
 
 def test_every_rule_has_a_failing_case():
     keys = {rule.key for rules in read_rules().values() for rule in rules}
-    tested = {p.values[0] for p in FAILING + YEARLY}
+    tested = {p.values[0] for p in FAILING + YEARLY + PROJECT_FAILING}
     assert keys - tested == set(), "rules without a failing case"
     assert tested - keys == set(), "cases for rules that do not exist"
 

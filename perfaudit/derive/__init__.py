@@ -14,6 +14,7 @@ from perfaudit.derive.costs import unit_costs
 from perfaudit.derive.documents import document_facts, goal_facts
 from perfaudit.derive.indicators import indicator_facts
 from perfaudit.derive.links import output_links, task_links
+from perfaudit.derive.projects import project_facts
 from perfaudit.derive.years import year_frames
 
 __all__ = ["derive", "unit_costs"]
@@ -21,7 +22,7 @@ __all__ = ["derive", "unit_costs"]
 
 def derive(forms) -> dict[str, pd.DataFrame]:
     """Every derived frame, keyed by the name of the suite that judges it."""
-    money = document_money(forms)
+    money = document_money(forms).merge(project_facts(forms), on="doc_id", how="left")
     indicators = indicator_facts(forms.indicators, forms.documents, money)
     outputs, promises = output_links(forms, indicators)
     costs = unit_costs(forms)

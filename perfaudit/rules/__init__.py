@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from perfaudit.rules.catalog import describe_thresholds, rule_order
+from perfaudit.rules.catalog import describe_thresholds, family_list, rule_order
 from perfaudit.rules.findings import COLUMNS as FINDING_COLUMNS
 from perfaudit.rules.findings import build_findings
 from perfaudit.rules.runner import validate
@@ -33,6 +33,7 @@ def rulebook_table(folder=None):
                     "title_zh": rule.meta["title_zh"],
                     "title_en": rule.meta["title_en"],
                     "suite": suite,
+                    "families": family_list(rule.meta["families"]),
                     "expectation": rule.type,
                     "thresholds": describe_thresholds(rule.kwargs, rule.type),
                     "basis": rule.meta["basis"],

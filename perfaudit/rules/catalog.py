@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from perfaudit.rules.suites import read_rules
+from perfaudit.template.families import FAMILY_NAMES
 from perfaudit.vocab import read_vocab
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
@@ -56,22 +57,33 @@ def _condition(condition, top: bool = False) -> str:
     return json.dumps(condition, ensure_ascii=False)
 
 
+def family_list(families) -> str:
+    """Form types in their catalog order, comma separated: ``dept_overall, project``."""
+    return ", ".join(code for code in FAMILY_NAMES if code in set(families))
+
+
 def rules_markdown(folder: Path | None = None) -> str:
     """One line per rule of RULES.md: what perfaudit checks, at which severity, or why it does not."""
     checks: dict[str, list] = {}
     for rules in read_rules(folder).values():
         for rule in rules:
             checks.setdefault(rule.meta["rule_id"], []).append(rule)
-    lines = ["| rule | 规则 | checks (severity): thresholds | suite |", "| --- | --- | --- | --- |"]
+    lines = [
+        "| rule | 规则 | families | checks (severity): thresholds | suite |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     rows = []
     for rule_id, rules in checks.items():
+        covered = family_list({family for r in rules for family in r.meta["families"]})
         parts = "; ".join(
-            f"{r.meta.get('check') or 'main'} ({r.meta['severity']}): `{describe_thresholds(r.kwargs, r.type)}`"
+            f"{r.meta.get('check') or 'main'} ({r.meta['severity']})"
+            + ("" if family_list(r.meta["families"]) == covered else f" {family_list(r.meta['families'])} only")
+            + f": `{describe_thresholds(r.kwargs, r.type)}`"
             for r in rules
         )
         suites = ", ".join(dict.fromkeys(f"`{r.suite}`" for r in rules))
-        rows.append((rule_id, f"| {rule_id} | {rules[0].meta['title_zh']} | {parts} | {suites} |"))
+        rows.append((rule_id, f"| {rule_id} | {rules[0].meta['title_zh']} | {covered} | {parts} | {suites} |"))
     for row in read_vocab("rules_not_run"):
-        rows.append((row["rule_id"], f"| {row['rule_id']} | {row['title_zh']} | not run: {row['reason']} | — |"))
+        rows.append((row["rule_id"], f"| {row['rule_id']} | {row['title_zh']} | — | not run: {row['reason']} | — |"))
     rows.sort(key=lambda item: rule_order(item[0]))
     return "\n".join(lines + [row for _, row in rows])

@@ -128,20 +128,53 @@ def build_findings(results: list[RuleResult], frames: dict[str, pd.DataFrame], f
     # Plain dicts, made once: a pandas lookup per failed row costs more than the rule checks.
     documents = forms.documents.set_index("doc_id").to_dict("index")
     rows: list[dict] = []
+    by_families: dict[tuple[str, ...], set[str]] = {}
+    doubtful = read_with_doubt(forms)
     for result in results:
         rule = result.rule
         if result.error:
             raise RulebookError(f"{rule.suite}: {rule.key} could not run: {result.error}")
         frame = frames[rule.suite]
-        blocked = _not_evaluable(rule, frame, forms)
+        covered = _covered(documents, tuple(rule.meta["families"]), by_families)
+        blocked = {**_not_evaluable(rule, frame, forms), **doubtful}
         for doc_id, reason in blocked.items():
-            rows.append(_finding(rule, doc_id, documents, {}, status="not_evaluated", reason=reason))
+            if doc_id in covered:
+                rows.append(_finding(rule, doc_id, documents, {}, status="not_evaluated", reason=reason))
         failed = frame.loc[list(result.failed_rows)].to_dict("records") if result.failed_rows else []
         for row in failed:
-            if row.get("doc_id") in blocked:
+            if row.get("doc_id") in blocked or row.get("doc_id") not in covered:
                 continue
             rows.append(_finding(rule, row["doc_id"], documents, row, status="open"))
     return _assign_ids(pd.DataFrame(rows, columns=[*COLUMNS[1:], "_key", "_stage"]))
+
+
+def read_with_doubt(forms) -> dict[str, str]:
+    """Forms read with too little confidence to judge, and why: every rule is ``not_evaluated`` on them.
+
+    Either the indicator table was found but not one of its rows has a value (its value columns
+    were not recognised: a per-town matrix, say), or more fragments were left over than rows
+    were read. Findings built from such a reading would be debris, not defects.
+    """
+    indicators = forms.indicators
+    has_value = (indicators["annual_value"].fillna("") != "") | (indicators["period_value"].fillna("") != "")
+    rows_with_value = has_value.groupby(indicators["doc_id"]).any()
+    read = pd.concat([forms.tables[t]["doc_id"] for t in ("budget", "goals", "cost_items", "tasks", "indicators")])
+    read_rows = read.value_counts()
+    leftovers = forms.leftovers["doc_id"].value_counts()
+    doubtful = {
+        doc: "指标表中没有读到任何指标值（指标值的栏目未能识别）" for doc, ok in rows_with_value.items() if not ok
+    }
+    for doc, count in leftovers.items():
+        if count > read_rows.get(doc, 0):
+            doubtful.setdefault(doc, f"未能识别的内容（{count} 处）多于读出的内容（{read_rows.get(doc, 0)} 行）")
+    return {doc: f"表格读取把握不足：{reason}" for doc, reason in doubtful.items()}
+
+
+def _covered(documents: dict[str, dict], families: tuple[str, ...], cache: dict) -> set[str]:
+    """The documents of the families a check applies to (made once per set of families)."""
+    if families not in cache:
+        cache[families] = {doc for doc, document in documents.items() if document.get("form_type") in families}
+    return cache[families]
 
 
 def _not_evaluable(rule: Rule, frame: pd.DataFrame, forms) -> dict[str, str]:
@@ -166,6 +199,11 @@ _REQUIRED_ZH = {
     "expend_yuan": "部门预算支出合计（基本支出与项目支出）",
     "income_yuan": "收入来源合计",
     "tasks_yuan": "重点工作任务资金",
+    "annual_budget_yuan": "年度资金总额",
+    "sources_yuan": "资金来源金额",
+    "cost_items_yuan": "项目支出明细（成本构成）",
+    "cost_reference_yuan": "年度资金总额或支出明细合计",
+    "period_budget_yuan": "项目总预算（实施期资金总额）",
 }
 
 

@@ -1,7 +1,10 @@
 """The rulebook: Great Expectations suites as JSON, one per derived frame.
 
 Every entry must carry the rule's ``meta`` (``rule_id``, ``severity``, titles, ``basis``,
-``advice``, ``message``). An entry GX cannot build (an unknown expectation type, a misspelt
+``advice``, ``message``). A suite names the families of form its checks apply to
+(``meta.families``: ``dept_overall``, ``project`` …); an entry may narrow them with its own
+``families``. A check is not run on a form of another family: no finding, not even
+``not_evaluated``. An entry GX cannot build (an unknown expectation type, a misspelt
 argument) is an error naming the file and the entry: GX itself would drop it with a log line.
 """
 
@@ -15,9 +18,10 @@ from pathlib import Path
 
 from perfaudit.fields import TABLES, severities
 from perfaudit.rules.gx import import_gx
+from perfaudit.template.families import FAMILY_NAMES
 
 REQUIRED_META = ("rule_id", "severity", "title_zh", "title_en", "basis", "advice", "message", "table")
-OPTIONAL_META = ("check", "subject", "observed", "expected", "source_ref", "needs", "requires")
+OPTIONAL_META = ("check", "subject", "observed", "expected", "source_ref", "needs", "requires", "families")
 SEVERITIES = severities()  # vocab/severities.csv
 _SUITE_KEYS = {"name", "expectations", "meta", "notes", "id", "suite_parameters"}
 
@@ -83,9 +87,10 @@ def read_rules(folder: Path | None = None) -> dict[str, list[Rule]]:
         unknown = set(data) - _SUITE_KEYS
         if unknown:
             raise RulebookError(f"{path}: unknown top-level keys {sorted(unknown)}")
+        families = _suite_families(path, data)
         rules = []
         for index, entry in enumerate(data["expectations"]):
-            rule = _check_entry(path, index, data["name"], entry)
+            rule = _check_entry(path, index, data["name"], entry, families)
             if rule.key in keys:
                 raise RulebookError(f"{path}: expectations[{index}]: {rule.key} already defined in {keys[rule.key]}")
             keys[rule.key] = path.name
@@ -94,11 +99,26 @@ def read_rules(folder: Path | None = None) -> dict[str, list[Rule]]:
     return suites
 
 
-def _check_entry(path: Path, index: int, suite: str, entry: object) -> Rule:
+def _suite_families(path: Path, data: dict) -> list[str]:
+    """The families of form a suite's checks apply to (``meta.families``), checked against the known ones."""
+    families = (data.get("meta") or {}).get("families")
+    if not isinstance(families, list) or not families:
+        raise RulebookError(f"{path}: the suite's meta needs 'families', the form types its checks apply to")
+    _check_families(str(path), families)
+    return families
+
+
+def _check_families(where: str, families: object) -> None:
+    unknown = sorted(set(families) - set(FAMILY_NAMES)) if isinstance(families, list) else [str(families)]
+    if unknown or not families:
+        raise RulebookError(f"{where}: families must be a list of {', '.join(FAMILY_NAMES)}; got {unknown or '[]'}")
+
+
+def _check_entry(path: Path, index: int, suite: str, entry: object, families: list[str]) -> Rule:
     where = f"{path}: expectations[{index}]"
     if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
         raise RulebookError(f"{where}: an entry needs a 'type'")
-    meta = entry.get("meta") or {}
+    meta = {"families": families, **(entry.get("meta") or {})}
     where = f"{where} ({meta.get('rule_id', '?')} {entry['type']})"
     missing = [k for k in REQUIRED_META if not meta.get(k)]
     if missing:
@@ -108,6 +128,7 @@ def _check_entry(path: Path, index: int, suite: str, entry: object) -> Rule:
     unknown = sorted(set(meta) - set(REQUIRED_META) - set(OPTIONAL_META))
     if unknown:  # a misspelt "requires" would silently drop the rule's not-evaluated guard
         raise RulebookError(f"{where}: unknown meta keys {', '.join(unknown)}")
+    _check_families(where, meta["families"])
     bad_tables = sorted(set(meta.get("needs", [])) - set(TABLES))
     if bad_tables:
         raise RulebookError(f"{where}: needs names no table: {', '.join(bad_tables)} (tables: {', '.join(TABLES)})")

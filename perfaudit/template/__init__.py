@@ -14,51 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from perfaudit.readers.cells import Cell, Sheet
-from perfaudit.strings import strip_trailing_bracket
+from perfaudit.readers.cells import Sheet
 from perfaudit.template.blocks import read_budget, read_free_text, read_goals, read_header, read_pairs
-from perfaudit.template.common import (
-    EXPECTED_SECTIONS,
-    Doc,
-    join_fragments,
-    key,
-    lookup,
-)
+from perfaudit.template.common import EXPECTED_SECTIONS, Doc, join_fragments, key, split_sections
 from perfaudit.template.families import FAMILY_NAMES, detect
 from perfaudit.template.indicators import read_indicators
+from perfaudit.template.project import parse_project
 from perfaudit.template.tasks import read_tasks
 
 __all__ = ["PARSERS", "UnreadFamily", "join_fragments", "key", "parse_sheet", "split_sections"]
-
-
-def split_sections(sheet: Sheet) -> tuple[dict[str, list[list[Cell]]], list[Cell]]:
-    """Cut a sheet into sections by their title cells.
-
-    Returns the rows of each section (``header`` for what precedes the first title) and the
-    title cells found. A title repeated at a page break keeps the current section.
-    """
-    titles = lookup("sections", "label")
-    sections: dict[str, list[list[Cell]]] = {"header": []}
-    markers: list[Cell] = []
-    current = "header"
-    for row in sheet.rows:
-        part: list[Cell] = []
-        for cell in row:
-            found = titles.get(key(cell.text)) or titles.get(strip_trailing_bracket(key(cell.text)))
-            if found is None:
-                part.append(cell)
-                continue
-            markers.append(cell)
-            if found["section"] == "note":
-                continue
-            if part:
-                sections.setdefault(current, []).append(part)
-                part = []
-            current = found["section"]
-            sections.setdefault(current, [])
-        if part:
-            sections.setdefault(current, []).append(part)
-    return sections, markers
 
 
 def looks_like_form(sections: dict, title: str) -> bool:
@@ -88,6 +52,12 @@ def parse_sheet(sheet: Sheet) -> dict | None:
         )
     if parsed is None:
         return None
+    if family is not None and form_type != "dept_overall" and not filled_in(parsed):
+        evidence = "; ".join(family.evidence)
+        raise UnreadFamily(
+            f"a {FAMILY_NAMES[form_type]} ({evidence}) with nothing filled in: no indicator value and no amount"
+            " (a blank template?)"
+        )
     info = parsed["info"]
     info["form_type"] = form_type
     if family is not None:
@@ -133,6 +103,16 @@ def parse_overall(sheet: Sheet) -> dict | None:
     }
 
 
+def filled_in(parsed: dict) -> bool:
+    """Whether a read form holds anything to judge: an indicator value or an amount.
+
+    A blank template (labels, no values) would otherwise give a finding for every empty field.
+    """
+    values = any(row.get("annual_value") or row.get("period_value") for row in parsed["indicators"])
+    amounts = any(row.get("amount_yuan") is not None for row in parsed["budget"] + parsed.get("cost_items", []))
+    return values or amounts
+
+
 class UnreadFamily(ValueError):
     """A form of a family perfaudit recognises but does not read yet: no tables rather than debris."""
 
@@ -141,7 +121,7 @@ class UnreadFamily(ValueError):
 #: family that is recognised but not read yet.
 PARSERS: dict[str, Callable[[Sheet], dict | None] | None] = {
     "dept_overall": parse_overall,
-    "project": None,
+    "project": parse_project,
     "project_selfeval": None,
     "dept_selfeval": None,
 }

@@ -54,9 +54,13 @@ def _label_value(cell: Cell, labels: dict) -> tuple[dict | None, str]:
     return None, ""
 
 
-def read_pairs(doc: Doc, rows: list[list[Cell]]) -> None:
-    """Label/value pairs (部门名称 …, 财政供养人员数 4): the value is what follows its label."""
-    labels = lookup("info_labels", "label")
+def read_pairs(doc: Doc, rows: list[list[Cell]], labels: dict[str, dict[str, str]] | None = None) -> None:
+    """Label/value pairs (部门名称 …, 财政供养人员数 4): the value is what follows its label.
+
+    ``labels`` are the family's header labels by key (the 整体 form's ``vocab/info_labels.csv``
+    when not given).
+    """
+    labels = labels if labels is not None else lookup("info_labels", "label")
     for row in rows_for_pairs(doc, rows):
         i = 0
         while i < len(row):

@@ -15,6 +15,7 @@ from perfaudit.vocab import read_vocab
 
 EXPECTED_SECTIONS = ("budget", "goals", "tasks", "indicators")
 MONEY_UNIT = re.compile(r"[(（]\s*(亿元|万元|元)\s*[)）]")
+_LEADING_YEAR = re.compile(r"^20\d\d年度?")  # 2020年实际执行数: a header that names its year
 GOAL_MARK = re.compile(r"目标\s*(\d+)\s*[:：]")
 MONEY_PRINT = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")
 
@@ -86,6 +87,7 @@ class Doc:
     tasks: list[dict] = field(default_factory=list)
     task_outputs: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
+    cost_items: list[dict] = field(default_factory=list)
     leftovers: list[dict] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
 
@@ -112,7 +114,11 @@ def header_columns(row: list[Cell], section: str) -> dict[str, Cell]:
     found = {}
     for cell in row:
         text_key = key(cell.text)
-        column = headers.get(text_key) or headers.get(strip_trailing_bracket(text_key))
+        column = (
+            headers.get(text_key)
+            or headers.get(strip_trailing_bracket(text_key))
+            or headers.get(_LEADING_YEAR.sub("", text_key))
+        )
         if column and column not in found:
             found[column] = cell
     return found
@@ -156,3 +162,64 @@ def rows_for_pairs(doc: Doc, rows: list[list[Cell]]) -> list[list[Cell]]:
     if doc.sheet.cell_per_line:
         return [[cell for row in rows for cell in row]]
     return rows
+
+
+def split_sections(sheet: Sheet, vocab: str = "sections") -> tuple[dict[str, list[list[Cell]]], list[Cell]]:
+    """Cut a sheet into sections by their title cells.
+
+    Returns the rows of each section (``header`` for what precedes the first title) and the
+    title cells found. A title repeated at a page break keeps the current section. ``vocab``
+    names the family's list of titles. A title that is also a column header of its block
+    (项目预算成本构成 | 金额 | 测算依据) stays in the block, as the first cell of its header row;
+    a title printed in one cell with the first column header (``绩效指标 一级指标``, a merged
+    header cell) is cut in two.
+    """
+    titles = lookup(vocab, "label")
+    sections: dict[str, list[list[Cell]]] = {"header": []}
+    markers: list[Cell] = []
+    current = "header"
+    for row in sheet.rows:
+        part: list[Cell] = []
+        for cell in row:
+            found = titles.get(key(cell.text)) or titles.get(strip_trailing_bracket(key(cell.text)))
+            header = _header_after_title(cell, titles) if found is None else None
+            if header is not None:
+                found = header[0]
+                markers.append(cell)
+                if part:
+                    sections.setdefault(current, []).append(part)
+                    part = []
+                current = found["section"]
+                sections.setdefault(current, [])
+                part.append(header[1])
+                continue
+            if found is None:
+                part.append(cell)
+                continue
+            markers.append(cell)
+            if found["section"] == "note":
+                continue
+            if part:
+                sections.setdefault(current, []).append(part)
+                part = []
+            current = found["section"]
+            sections.setdefault(current, [])
+            if header_columns([cell], current):
+                markers.pop()
+                part.append(cell)
+        if part:
+            sections.setdefault(current, []).append(part)
+    return sections, markers
+
+
+def _header_after_title(cell: Cell, titles: dict[str, dict[str, str]]) -> tuple[dict[str, str], Cell] | None:
+    """A section title and the first column header of its table in one cell: (title, header cell)."""
+    parts = cell.text.split(maxsplit=1)
+    if len(parts) != 2:
+        return None
+    title, rest = parts
+    found = titles.get(key(title)) or titles.get(strip_trailing_bracket(key(title)))
+    if found is None:
+        return None
+    header = Cell(text=rest, ref=cell.ref, row=cell.row, col=cell.col)
+    return (found, header) if header_columns([header], found["section"]) else None

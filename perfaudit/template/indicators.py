@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from perfaudit.readers.cells import Cell
 from perfaudit.strings import strip_trailing_bracket
-from perfaudit.template.common import Doc, Piece, assign_columns, find_header, key, lookup, span
-from perfaudit.values import infer_polarity, parse_value
+from perfaudit.template.common import Doc, Piece, assign_columns, find_header, join_fragments, key, lookup, span
+from perfaudit.values import infer_polarity, parse_amount, parse_value
 from perfaudit.vocab import read_vocab
 
 # --- indicators ------------------------------------------------------------------------------
@@ -25,36 +26,65 @@ class _Levels:
     seen_level1: set[str] = field(default_factory=set)
 
 
+# A template placeholder standing alone in a cell (… or ……): nothing was filled in.
+_PLACEHOLDER = re.compile(r"[…\.．·]+")
+# Points printed after a category label: 产出指标(50分), 成本指标(0-20)分, 效益指标 30分.
+_POINTS_SUFFIX = re.compile(r"[(（]?\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?(?:分)?[)）]?分?$")
+
+
 def _level_label(text: str) -> dict | None:
     labels = lookup("level_labels", "raw")
-    return labels.get(key(text)) or labels.get(strip_trailing_bracket(key(text)))
+    text_key = key(text)
+    found = labels.get(text_key) or labels.get(strip_trailing_bracket(text_key))
+    if found is None and text_key.endswith("分"):
+        found = labels.get(_POINTS_SUFFIX.sub("", text_key))
+    return found
 
 
 def _is_level1(canonical: str) -> bool:
     return any(row["canonical"] == canonical and row["level"] == "1" for row in read_vocab("level_labels"))
 
 
-def read_indicators(doc: Doc, rows: list[list[Cell]]) -> None:
-    """The 绩效指标 table: one row per 三级 indicator under its 一级 and 二级 category, values parsed."""
+# Columns beside the value that the positioned reader keeps: the operator and the unit printed in
+# their own columns (指标性质 ≥ / 指标值 95 / 度量单位 %), the points (分值, 权重), a note.
+_SIDE_COLUMNS = ("op_text", "unit_text", "kind_text", "points", "note")
+
+
+def read_indicators(doc: Doc, rows: list[list[Cell]], single_value: str = "annual_value") -> None:
+    """The 绩效指标 table: one row per 三级 indicator under its 一级 and 二级 category, values parsed.
+
+    ``single_value`` names the contract column of a lone 指标值 column: ``period_value`` for a
+    project form's 长期/实施期 indicator table.
+    """
     header_index, columns = find_header(rows, "indicators")
     if header_index >= 0:
         doc.take(*columns.values())
-    value_columns = [name for name in ("period_value", "annual_value") if name in columns] or ["annual_value"]
+    if single_value != "annual_value" and "annual_value" in columns and "period_value" not in columns:
+        columns["period_value"] = columns.pop("annual_value")
+    value_columns = [name for name in ("period_value", "annual_value") if name in columns] or [single_value]
     levels = _Levels()
     body = rows[header_index + 1 :]
     positioned = bool(columns) and all(cell.col is not None for cell in columns.values())
     if positioned:
         for row in body:
-            cells = assign_columns(row, columns)
+            cells = assign_columns([cell for cell in row if not _PLACEHOLDER.fullmatch(cell.text)], columns)
             doc.take(*row)
+            names = cells.get("level3", [])
             if cells.get("level1"):
-                _set_level(doc, levels, cells["level1"][0], level=1)
+                label = _level_label(cells["level1"][0].text)
+                # A 二级 label in the 一级 column (鄂州: 数量指标 | its indicators): the form's
+                # columns are one level off, and the 二级 column holds the indicator names.
+                shifted = label is not None and label["level"] == "2" and "level3" not in columns
+                _set_level(doc, levels, cells["level1"][0], level=2 if shifted else 1)
+                if shifted:
+                    names, cells["level2"] = cells.get("level2", []), []
             if cells.get("level2"):
                 _set_level(doc, levels, cells["level2"][0], level=2)
-            names = cells.get("level3", [])
             values = {name: (cells.get(name) or [None])[0] for name in value_columns}
+            side = {name: join_fragments(c.text for c in cells.get(name, [])) for name in _SIDE_COLUMNS}
             if names or any(values.values()):
-                _add_indicator(doc, levels, Piece([c.text for c in names], [c.ref for c in names]), values)
+                piece = Piece([c.text for c in names], [c.ref for c in names])
+                _add_indicator(doc, levels, piece, values, side)
     else:
         stream = [[cell for row in body for cell in row]] if doc.sheet.cell_per_line else body
         for row in stream:
@@ -147,28 +177,54 @@ def _flush_empty_level2(doc: Doc, levels: _Levels) -> None:
     levels.level2_open = False
 
 
-def _add_indicator(doc: Doc, levels: _Levels, name: Piece, values: dict[str, Cell | None]) -> None:
+def _add_indicator(
+    doc: Doc, levels: _Levels, name: Piece, values: dict[str, Cell | None], side: dict[str, str] | None = None
+) -> None:
     refs = name.refs + [cell.ref for cell in values.values() if cell is not None]
     levels.rows_in_level2 += 1
-    _append_indicator(doc, levels, name.text, values, span(refs))
+    _append_indicator(doc, levels, name.text, values, span(refs), side or {})
 
 
-def _append_indicator(doc: Doc, levels: _Levels, name: str, values: dict[str, Cell | None], ref: str) -> None:
+def _append_indicator(
+    doc: Doc, levels: _Levels, name: str, values: dict[str, Cell | None], ref: str, side: dict[str, str] | None = None
+) -> None:
+    side = side or {}
     annual, period = values.get("annual_value"), values.get("period_value")
-    doc.indicators.append(
-        {
-            "row_no": len(doc.indicators) + 1,
-            "level1": levels.level1,
-            "level2": levels.level2,
-            "level3": name,
-            "level1_raw": levels.level1_raw,
-            "level2_raw": levels.level2_raw,
-            "period_value": period.text if period is not None else "",
-            "annual_value": annual.text if annual is not None else "",
-            **parse_target(name, annual if annual is not None else period),
-            "source_ref": ref,
-        }
-    )
+    target = annual if annual is not None else period
+    if target is not None and (side.get("op_text") or side.get("unit_text")):
+        target = _with_side_columns(target, side)
+    row = {
+        "row_no": len(doc.indicators) + 1,
+        "level1": levels.level1,
+        "level2": levels.level2,
+        "level3": name,
+        "level1_raw": levels.level1_raw,
+        "level2_raw": levels.level2_raw,
+        "period_value": period.text if period is not None else "",
+        "annual_value": annual.text if annual is not None else "",
+        **parse_target(name, target),
+        "source_ref": ref,
+    }
+    if side.get("points"):
+        row["points"] = parse_amount(side["points"])
+    for column in ("op_text", "unit_text", "kind_text", "note"):
+        if side.get(column):
+            row[column] = side[column]
+    doc.indicators.append(row)
+
+
+def _with_side_columns(cell: Cell, side: dict[str, str]) -> Cell:
+    """The value cell read together with an operator and a unit printed in their own columns.
+
+    An operator column that holds 定量/定性 instead of a sign (指标性质 means either, by province)
+    adds nothing; a typed number keeps its number format unless a unit column names the unit.
+    """
+    op = side.get("op_text", "")
+    op = op if parse_value(op + "1").op not in ("", "qualitative") else ""
+    unit = side.get("unit_text", "")
+    if not op and not unit:
+        return cell
+    return Cell(text=f"{op}{cell.text}{unit}", ref=cell.ref, row=cell.row, col=cell.col)
 
 
 def parse_target(name: str, cell: Cell | None) -> dict[str, object]:

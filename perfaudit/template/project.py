@@ -1,0 +1,387 @@
+"""The template of the 项目支出绩效目标表 family (申报表, 批复表, 审批表 of one project).
+
+The same building blocks as the 整体 form, with the project's own layout facts: section titles
+in ``vocab/project_sections.csv``, header fields in ``vocab/project_labels.csv``, funding lines
+in ``vocab/fund_labels.csv`` and the cost breakdown's column headers in
+``vocab/column_headers.csv``. What a project form adds to the tables:
+
+- ``documents``: project_name, project_code, competent_dept (主管部门), implementing_unit
+  (实施单位), project_kind, period_text with period_start/period_end, the 测算依据 text …;
+- ``budget``: the project's totals (项目总预算, 年度资金总额) and its funding sources;
+- ``cost_items``: the cost breakdown (项目支出明细 / 成本构成) with each line's 测算依据;
+- ``goals``: ``period`` says whether a goal is the 年度 one or the 长期/实施期 one;
+- ``indicators``: a 长期 table's values in ``period_value``, matched to the 年度 rows by name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perfaudit.readers.cells import Cell, Sheet
+from perfaudit.strings import strip_trailing_bracket
+from perfaudit.template.blocks import read_pairs
+from perfaudit.template.common import (
+    MONEY_UNIT,
+    Doc,
+    Piece,
+    assign_columns,
+    cell_amount,
+    find_header,
+    header_columns,
+    join_fragments,
+    key,
+    lookup,
+    money_to_yuan,
+    split_sections,
+)
+from perfaudit.template.indicators import read_indicators
+from perfaudit.values import parse_amount
+
+# A leading enumerator or 其中 before a funding label: "1.一般公共预算…", "二、自有资金", "其中:财政拨款".
+_ENUMERATOR = re.compile(r"^(?:[(（]?[0-9一二三四五六七八九十]+[)）.、．]\s*)?(其中[:：]?)?")
+# An amount at the start of a text cell, with its unit: "总额10606.7522万元", "854万(…)".
+_LEADING_AMOUNT = re.compile(r"^(\d[\d,]*(?:\.\d+)?)(亿元|万元|万|元)")
+_AMOUNT_UNIT_LABEL = re.compile(r"金额单位[:：]\s*(亿元|万元|元)")
+_CHECKED = re.compile(r"([\u4e00-\u9fff]+)\s*□?\s*[√☑■✓✔]")
+_YEAR_ONLY = re.compile(r"[(（]?20\d\d年度?[)）]?")
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_GOAL_PERIODS = {"年度目标": "annual", "长期目标": "period", "实施期目标": "period", "中期目标": "period"}
+# The sections a project form is judged readable by: at least two of them.
+PROJECT_SECTIONS = ("funds", "goals", "indicators")
+
+
+def parse_project(sheet: Sheet) -> dict | None:
+    """Read one sheet as a project target form; None when it holds none of a project form's sections."""
+    sections, markers = split_sections(sheet, "project_sections")
+    split_at_header(sections, "goals", "indicators")
+    found = [name for name in PROJECT_SECTIONS if sections.get(name)]
+    if not found:
+        return None
+    doc = Doc(sheet=sheet)
+    doc.take(*markers)
+    _read_project_pairs(doc, sections.get("header", []))
+    _amount_unit(doc, sheet)
+    read_pairs(doc, sections.get("funds", []), labels=lookup("project_labels", "label"))
+    read_funds(doc, sections.get("header", []) + sections.get("funds", []))
+    read_cost_items(doc, sections.get("cost_items", []))
+    read_project_goals(doc, sections.get("goals", []))
+    read_indicators(doc, sections.get("indicators", []))
+    if sections.get("indicators_period"):
+        annual = doc.indicators
+        doc.indicators = []
+        read_indicators(doc, sections["indicators_period"], single_value="period_value")
+        doc.indicators = merge_periods(annual, doc.indicators)
+    _period(doc)
+    for field in ("project_kind", "project_nature"):
+        doc.info[field] = checked_option(str(doc.info.get(field) or ""))
+    doc.info.setdefault("department", doc.info.get("implementing_unit") or doc.info.get("competent_dept") or "")
+    doc.info["missing_sections"] = ",".join(name for name in PROJECT_SECTIONS if not sections.get(name))
+    _sweep(doc, sheet)
+    return {
+        "info": doc.info,
+        "budget": doc.budget,
+        "cost_items": doc.cost_items,
+        "goals": doc.goals,
+        "tasks": [],
+        "task_outputs": [],
+        "indicators": doc.indicators,
+        "leftovers": doc.leftovers,
+    }
+
+
+def _read_project_pairs(doc: Doc, rows: list[list[Cell]]) -> None:
+    """The title (with a year printed under it, ``(2022年度)``) and the header fields."""
+    cells = [cell for row in rows for cell in row]
+    for i, cell in enumerate(cells):
+        text_key = strip_trailing_bracket(key(cell.text))
+        if text_key.endswith("表") and len(text_key) <= 60:
+            doc.info["title"] = cell.text
+            doc.take(cell)
+            after = cells[i + 1] if i + 1 < len(cells) else None
+            if after is not None and _YEAR_ONLY.fullmatch(key(after.text)):
+                doc.info["title"] = f"{cell.text}{after.text}"
+                doc.take(after)
+            break
+    read_pairs(doc, rows, labels=lookup("project_labels", "label"))
+
+
+def _amount_unit(doc: Doc, sheet: Sheet) -> None:
+    """The unit the form states for its amounts (金额单位:万元, 资金情况(万元)); empty when none."""
+    for row in sheet.rows:
+        for cell in row:
+            match = _AMOUNT_UNIT_LABEL.search(key(cell.text)) or (
+                MONEY_UNIT.search(cell.text) if len(key(cell.text)) <= 12 else None
+            )
+            if match:
+                doc.info["amount_unit"] = match.group(1)
+                if _AMOUNT_UNIT_LABEL.search(key(cell.text)):
+                    doc.take(cell)
+                return
+    doc.info["amount_unit"] = ""
+
+
+def _unit(doc: Doc) -> str:
+    return str(doc.info.get("amount_unit") or "万元")
+
+
+# --- funds -----------------------------------------------------------------------------------
+
+
+def fund_label(text: str) -> tuple[dict | None, str]:
+    """The funding line a cell names (vocab/fund_labels.csv) and the text after the label.
+
+    The label may stand alone (``1.一般公共预算财政拨款收入``, ``其中:财政资金``) or begin a cell
+    that goes on with its amount (``总额10606.7522万元``, ``二、自有资金:0万元``).
+    """
+    labels = lookup("fund_labels", "label")
+    text_key = key(text)
+    match = _ENUMERATOR.match(text_key)
+    rest = text_key[match.end() :] if match else text_key
+    whole = rest.rstrip(":：")
+    found = labels.get(whole) or labels.get(strip_trailing_bracket(whole))
+    if found is not None:
+        return found, ""
+    for label in sorted(labels, key=len, reverse=True):
+        if rest.startswith(label):
+            after = rest[len(label) :].lstrip(":：")
+            if _LEADING_AMOUNT.match(after):
+                return labels[label], after
+    return None, ""
+
+
+def read_funds(doc: Doc, rows: list[list[Cell]]) -> None:
+    """The 资金 lines: one budget row per funding line that prints an amount, in yuan.
+
+    A line of the template left blank (3.事业收入 with no amount) gives no row; a total does,
+    so that a blank total is seen.
+    """
+    for row in rows:
+        cells = [cell for cell in row if id(cell) not in doc.used]
+        for i, cell in enumerate(cells):
+            if id(cell) in doc.used:
+                continue
+            found, rest = fund_label(cell.text)
+            if found is None:
+                continue
+            doc.take(cell)
+            if found["kind"] in ("header", "skip"):
+                if found["kind"] == "skip" and i + 1 < len(cells):
+                    doc.take(cells[i + 1])
+                continue
+            amount_cell, printed = (cell, rest) if rest else (None, "")
+            if amount_cell is None and i + 1 < len(cells) and fund_label(cells[i + 1].text)[0] is None:
+                amount_cell, printed = cells[i + 1], cells[i + 1].text
+                doc.take(amount_cell)
+            amount, unit, number = _amount(doc, amount_cell, printed)
+            if amount is None and not found["kind"].startswith("total"):
+                continue
+            label = key(cell.text)[: len(key(cell.text)) - len(rest)].rstrip(":：") if rest else cell.text
+            doc.budget.append(
+                {
+                    "section": found["section"],
+                    "item": found["item"],
+                    "item_raw": label,
+                    "amount_yuan": money_to_yuan(amount, unit),
+                    "printed": number,
+                    "printed_unit": unit,
+                    "source_ref": (amount_cell or cell).ref,
+                }
+            )
+
+
+def _amount(doc: Doc, cell: Cell | None, printed: str) -> tuple[float | None, str, str]:
+    """An amount, its unit and its printed number.
+
+    A number cell is in the form's unit; a text that starts with an amount and its unit
+    (``854万(…)``, ``6923.3552万元``) gives that amount and unit.
+    """
+    if cell is None:
+        return None, _unit(doc), ""
+    if printed == cell.text:
+        number = cell_amount(cell)
+        if number is not None:
+            return number, _unit(doc), cell.text
+    match = _LEADING_AMOUNT.match(key(printed))
+    if match is None:
+        return None, _unit(doc), ""
+    unit = "万元" if match.group(2) == "万" else match.group(2)
+    return parse_amount(match.group(1)), unit, match.group(1)
+
+
+# --- cost breakdown --------------------------------------------------------------------------
+
+
+def read_cost_items(doc: Doc, rows: list[list[Cell]]) -> None:
+    """The cost breakdown (项目支出明细 / 成本构成): one row per line with its amount and 测算依据."""
+    header_index, columns = find_header(rows, "cost_items")
+    if header_index < 0 or "item" not in columns or "amount" not in columns:
+        return
+    doc.take(*columns.values())
+    outturns = [c for c in rows[header_index] if "outturn" in header_columns([c], "cost_items")]
+    doc.take(*outturns)
+    unit_match = MONEY_UNIT.search(columns["amount"].text)
+    unit = unit_match.group(1) if unit_match else _unit(doc)
+    outturn_cols = {head.col for head in outturns}
+    for row in rows[header_index + 1 :]:
+        if any(id(cell) in doc.used for cell in row):
+            continue
+        labelled = [cell for cell in row if key(cell.text) in lookup("project_labels", "label")]
+        if labelled:  # 测算依据及说明: a text for the whole breakdown
+            field = lookup("project_labels", "label")[key(labelled[0].text)]["field"]
+            _take_text(doc, row, field, skip=labelled)
+            continue
+        cells = assign_columns(row, columns)
+        item = Piece([c.text for c in cells.get("item", [])], [c.ref for c in cells.get("item", [])])
+        amount_cell = (cells.get("amount") or [None])[0]
+        if not item.text:
+            continue
+        doc.take(*row)
+        amount = cell_amount(amount_cell) if amount_cell is not None else None
+        found, _ = fund_label(item.text)
+        if found is not None and found["item"] == "合计":
+            doc.budget.append(
+                {
+                    "section": "成本构成",
+                    "item": "合计",
+                    "item_raw": item.text,
+                    "amount_yuan": money_to_yuan(amount, unit),
+                    "printed": amount_cell.text if amount_cell is not None else "",
+                    "printed_unit": unit,
+                    "source_ref": amount_cell.ref if amount_cell is not None else item.ref,
+                }
+            )
+            continue
+        doc.cost_items.append(
+            {
+                "item_no": len(doc.cost_items) + 1,
+                "item": re.sub(r"^\d+[.、．]\s*", "", item.text),
+                "amount_yuan": money_to_yuan(amount, unit),
+                "printed": amount_cell.text if amount_cell is not None else "",
+                "basis": join_fragments(c.text for c in cells.get("basis", []) if c.col not in outturn_cols),
+                "outturn": "; ".join(
+                    f"{head.text} {cell.text}" for head in outturns for cell in row if cell.col == head.col
+                ),
+                "source_ref": item.ref,
+            }
+        )
+
+
+def _take_text(doc: Doc, row: list[Cell], field: str, skip: list[Cell]) -> None:
+    texts = [cell for cell in row if cell not in skip]
+    doc.take(*row)
+    doc.info[field] = join_fragments(c.text for c in texts)
+
+
+# --- goals -----------------------------------------------------------------------------------
+
+
+def read_project_goals(doc: Doc, rows: list[list[Cell]]) -> None:
+    """The goal block: the text under 年度目标 (period ``annual``) and 长期/实施期目标 (``period``).
+
+    A layout that names no period (项目绩效总目标 followed by its text) gives one annual goal.
+    Labels above their texts (长期目标 | 年度目标 / text | text) are matched by column.
+    """
+    current = "annual"
+    by_column: dict[int, str] = {}
+    texts: dict[str, list[Cell]] = {}
+    for row in rows:
+        for cell in row:
+            period = _GOAL_PERIODS.get(strip_trailing_bracket(key(cell.text)))
+            if period is not None:
+                doc.take(cell)
+                current = period
+                if cell.col is not None:
+                    by_column[cell.col] = period
+                continue
+            owner = by_column.get(cell.col, current) if cell.col is not None and by_column else current
+            texts.setdefault(owner, []).append(cell)
+            doc.take(cell)
+    for number, (period, cells) in enumerate(sorted(texts.items(), key=lambda item: item[0] != "period"), start=1):
+        text = join_fragments(c.text for c in cells)
+        if text:
+            doc.goals.append(
+                {
+                    "goal_no": number,
+                    "period": period,
+                    "text": text,
+                    "source_ref": Piece([], [c.ref for c in cells]).ref,
+                }
+            )
+
+
+# --- indicators of two horizons ---------------------------------------------------------------
+
+
+def merge_periods(annual: list[dict], period: list[dict]) -> list[dict]:
+    """One indicator list from a 年度 table and a 长期 table.
+
+    A 长期 row joins the 年度 row of the same 一级, 二级 and name (a category left without
+    names pairs when it is the only such row in both tables); the others are kept as rows of
+    their own.
+    """
+
+    def pair_key(row: dict) -> tuple[str, str, str]:
+        return (row["level1"], row["level2"], key(row["level3"]))
+
+    def unique(rows: list[dict]) -> dict[tuple[str, str, str], dict]:
+        counts: dict[tuple[str, str, str], int] = {}
+        for row in rows:
+            counts[pair_key(row)] = counts.get(pair_key(row), 0) + 1
+        return {pair_key(row): row for row in rows if counts[pair_key(row)] == 1}
+
+    annual_rows, period_rows = unique(annual), unique(period)
+    out = list(annual)
+    for row in period:
+        twin = annual_rows.get(pair_key(row)) if pair_key(row) in period_rows else None
+        if twin is not None:
+            twin["period_value"] = row["period_value"]
+            twin["source_ref"] = f"{twin['source_ref']},{row['source_ref']}"
+        elif row["level3"] or row["period_value"]:
+            out.append(row)
+    for number, row in enumerate(out, start=1):
+        row["row_no"] = number
+    return out
+
+
+# --- layout helpers ------------------------------------------------------------------------
+
+
+def split_at_header(sections: dict[str, list[list[Cell]]], before: str, section: str) -> None:
+    """A table printed without its section title: its header row starts the section.
+
+    (鄂州's indicator table follows the goal text with only 一级指标 | 二级指标 | … as its header.)
+    """
+    if sections.get(section) or not sections.get(before):
+        return
+    rows = sections[before]
+    for index, row in enumerate(rows):
+        if len(header_columns(row, section)) >= 2:
+            sections[before], sections[section] = rows[:index], rows[index:]
+            return
+
+
+def checked_option(text: str) -> str:
+    """The option ticked in a printed choice (``1.部门项目 □ 2.公共项目 □√`` → 公共项目); else the text."""
+    match = _CHECKED.search(text)
+    return match.group(1) if match else text
+
+
+# --- the sweep ------------------------------------------------------------------------------
+
+
+def _period(doc: Doc) -> None:
+    """period_start / period_end from the printed 实施期 (``2023年4月-2024年2月``); one year for the annual form."""
+    years = [int(y) for y in _YEAR.findall(str(doc.info.get("period_text") or ""))]
+    if years:
+        doc.info["period_start"], doc.info["period_end"] = min(years), max(years)
+
+
+def _sweep(doc: Doc, sheet: Sheet) -> None:
+    for row in sheet.rows:
+        for cell in row:
+            if id(cell) not in doc.used:
+                doc.leftover(cell, "not part of any table of the form")
+    for note in sheet.notes:
+        ref, _, reason = note.partition(": ")
+        doc.leftovers.append({"source_ref": ref, "text": "", "reason": reason})
+    doc.info["_all_text"] = " ".join(cell.text for row in sheet.rows for cell in row)

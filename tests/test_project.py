@@ -1,0 +1,284 @@
+"""Project target forms (项目支出绩效目标表): real public forms read field by field and judged.
+
+Every expected value below was read by hand from the form (the workbook's cells, or the
+transcription in data/families/ with its reading in data/candidates/*.reading.md), and every
+sum was added by hand — not copied from the parser's output. The expert's judgment of each form
+is written beside its findings: what a reviewer would flag, and what must stay silent.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import perfaudit as pa
+from perfaudit.template.project import checked_option, fund_label
+
+FAMILIES = Path(__file__).resolve().parents[1] / "data" / "families"
+WUHAN = "wuhan-donghu-renshe-2020-xiangmu"
+YUEYANG = "hunan-yueyangxian-nongtian-gaobiaozhun-2022-xiangmu-mubiao"
+NINGXIANG = "hunan-ningxiang-batang-jichusheshi-2021-xiangmu-mubiao"
+EZHOU = "hubei-ezhou-jiguanshiwu-binhudasha-2022-xiangmu-mubiao"
+FENGJIE = "chongqing-fengjie-yunwu-jiagongyuan-2023-xiangmu-mubiao"
+WAN = 10_000
+
+
+@pytest.fixture(scope="module")
+def forms():
+    return pa.load([path for path in sorted(FAMILIES.iterdir()) if "ziping" not in path.name])
+
+
+@pytest.fixture(scope="module")
+def findings(forms):
+    return pa.audit(forms).findings
+
+
+def doc(forms, doc_id):
+    return forms.documents.set_index("doc_id").loc[doc_id]
+
+
+def lines(forms, doc_id, table="budget"):
+    frame = getattr(forms, table)
+    return frame[frame["doc_id"] == doc_id]
+
+
+def amounts(forms, doc_id):
+    budget = lines(forms, doc_id)
+    return {(s, i): a / WAN for s, i, a in zip(budget["section"], budget["item"], budget["amount_yuan"], strict=True)}
+
+
+def open_keys(findings, doc_id):
+    rows = findings[(findings["doc_id"] == doc_id) & (findings["status"] == "open")]
+    return sorted(f"{r.rule_id}/{r.check}" if r.check else r.rule_id for r in rows.itertuples())
+
+
+def test_every_project_form_is_read_as_one(forms):
+    assert set(forms.documents["form_type"]) == {"project"}
+    assert len(forms.documents) == 5
+
+
+# --- 武汉 东湖新技术开发区 人社分局 2020 项目申报表 (the original .xlsx) ---------------------------
+
+
+def test_wuhan_header_fields(forms):
+    info = doc(forms, WUHAN)
+    assert info["title"] == "2020年项目申报表" and info["year"] == 2020
+    assert info["project_name"] == "专项资金"
+    assert info["competent_dept"] == info["implementing_unit"] == "武汉市人力资源和社会保障局东湖新技术开发区分局"
+    assert info["department"] == "武汉市人力资源和社会保障局东湖新技术开发区分局"
+    assert info["project_kind"] == "公共项目"  # 1.部门项目 □  2.公共项目 □√
+    assert (info["contact"], info["contact_phone"]) == ("吴卫东", "67880231")
+    assert info["budget_history"].startswith("1.前两年预算安排情况：2018年预算金额3610万元")
+    assert info["cost_basis_text"].startswith("1、人力资源和社会保障管理事务874.18万元")
+    assert lines(forms, WUHAN, "leftovers").empty
+
+
+def test_wuhan_money(forms):
+    # No unit is printed; the 测算依据 text says 万元 (874.18万元 …).
+    assert amounts(forms, WUHAN) == {
+        ("项目资金", "项目总预算"): 6730,
+        ("项目资金", "年度资金总额"): 6730,
+        ("资金来源", "合计"): 6730,
+        ("资金来源", "一般公共预算财政拨款"): 6730,
+        ("资金来源明细", "申请当年预算拨款"): 6730,
+        ("成本构成", "合计"): 6730,
+    }
+    items = lines(forms, WUHAN, "cost_items")
+    assert list(items["item"]) == [
+        "就业和社会保险的管理支出",
+        "对机关事业单位养老保险基金的补助",
+        "财政对基本医疗保险基金的补助",
+        "就业补助",
+        "其他城市生活救助",
+        "普惠金融发展支出",
+    ]
+    assert list(items["amount_yuan"] / WAN) == [874.18, 3080, 1545, 1195.82, 10, 25]  # 6,730.00 by hand
+    assert list(items["source_ref"]) == [f"Sheet1!C{row}" for row in range(27, 33)]
+
+
+def test_wuhan_goal_and_indicators(forms):
+    goals = lines(forms, WUHAN, "goals")
+    assert list(zip(goals["period"], goals["text"], strict=True)) == [("annual", "完成2020年度市、区下达的各项目标任务")]
+    rows = lines(forms, WUHAN, "indicators")
+    assert len(rows) == 17  # 13 named rows and 4 二级 rows left empty (成本, 经济/环境效益, 可持续影响)
+    assert (rows["level3"] == "").sum() == 4
+    named = rows.set_index("level3")
+    assert named.loc["城镇新增就业人数", ["annual_value", "value", "unit"]].tolist() == ["25000人", 25000, "人"]
+    assert named.loc["劳动监察网格日常巡查", ["op", "value"]].tolist() == [">=", 60]  # 不低于60户/人.月
+    assert named.loc["社会保障卡发卡量", ["value", "unit"]].tolist() == [7, "万张"]
+    assert named.loc["做好服务工作，让服务对象满意", "annual_value"] == "95%"
+
+
+def test_wuhan_judgment(findings):
+    """An expert flags: four rows that print two targets in one cell (1600人、200人 …) — not one
+    measurable target each; the 成本指标 row left empty and no cost indicator at all; 按时办结 as the
+    target of a coverage indicator; 带动就业 outcomes filed as 数量 outputs; a high share of
+    unquantified rows. The money adds up (6,730 万元 everywhere) and must stay silent. Missed, and
+    noted: the 预算变动 text says 2020 is 5,440 万元 while the form budgets 6,730 万元.
+    """
+    keys = open_keys(findings, WUHAN)
+    assert keys.count("R-QUANT-01") == 4
+    assert {
+        "R-COMPLETE-05/empty-output-category",
+        "R-COST-01",
+        "R-QUANT-02/other",
+        "R-CONSIST-04/keywords",
+        "R-QUANT-04/output",
+    } <= set(keys)
+    assert not {k for k in keys if k.startswith(("R-ARITH", "R-COMPLETE-01", "R-COMPLETE-02", "R-COMPLETE-07"))}
+    assert "R-COMPLETE-05/empty-category" not in keys  # 经济/环境效益 left empty is allowed on a project form
+    assert findings[findings["doc_id"] == WUHAN]["status"].eq("open").all()  # nothing 整体-only is even tried
+
+
+# --- 岳阳县 2022 高标准农田建设项目 绩效目标申报表 (HTML page, one cell per line) ----------------
+
+
+def test_yueyang_form(forms):
+    info = doc(forms, YUEYANG)
+    assert (info["title"], info["year"]) == ("绩效目标申报表(基础设施建设类)(2022年度)", 2022)
+    assert (info["project_name"], info["competent_dept"], info["implementing_unit"]) == (
+        "岳阳县2022年高标准农田建设项目",
+        "岳阳县农业农村局",
+        "农田建设服务中心",
+    )
+    # 854万(高标准农田建设400万元,示范建设295万元,畅通工程159万元): 400 + 295 + 159 = 854.
+    assert amounts(forms, YUEYANG) == {("项目资金", "年度资金总额"): 854, ("资金来源", "财政拨款"): 854}
+    goals = lines(forms, YUEYANG, "goals")
+    assert list(goals["text"]) == ["完成项目主体工程70%"]
+    rows = lines(forms, YUEYANG, "indicators").set_index("level3")
+    assert len(rows) == 12
+    assert rows.loc["脱贫村村内道路硬化里程", ["op", "value", "unit"]].tolist() == [">=", 100, "公里"]
+    assert rows.loc["财政资金补助", ["value", "unit"]].tolist() == [1600, "元/亩"]
+    assert rows.loc["年增粮食", "unit"] == "公斤"
+    assert rows.loc["受益脱贫(监测)户满意度", "level1"] == "满意度指标"
+
+
+def test_yueyang_judgment(findings):
+    """An expert flags: an 11-character annual goal; 854 万元 with no cost breakdown or estimate
+    basis (info). The funds reconcile; 公斤 is a unit; 灌溉达标面积 is an area, not a quality rate.
+    Missed, and noted: road and water-supply indicators copied from the 衔接资金 template for a
+    farmland project; a 70% annual goal beside a ≥100% completion-rate target.
+    """
+    assert open_keys(findings, YUEYANG) == ["R-COMPLETE-02/length", "R-COST-07"]
+
+
+# --- 宁乡市坝塘镇 2021 项目绩效目标表: 长期 and 年度 tables -----------------------------------
+
+
+def test_ningxiang_two_horizons(forms):
+    info = doc(forms, NINGXIANG)
+    assert (info["project_name"], info["project_kind"], info["year"]) == ("镇域内基础设施建设", "延续项目", 2021)
+    # 总额 10606.7522 = 财政拨款 6923.3552 + 自有资金 0 + 其他 3683.3970 (by hand: 10606.7522).
+    assert amounts(forms, NINGXIANG) == {
+        ("项目资金", "年度资金总额"): 10606.7522,
+        ("资金来源", "财政拨款"): 6923.3552,
+        ("资金来源", "自有资金"): 0,
+        ("资金来源", "其他资金"): 3683.397,
+    }
+    goals = lines(forms, NINGXIANG, "goals")
+    assert list(zip(goals["period"], goals["text"], strict=True)) == [
+        ("period", "改善镇域内基础设施,振兴乡村经济"),
+        ("annual", "全面完成集镇立面改造、机关、学校、乡村振兴等项目,搞好提质改造"),
+    ]
+    rows = lines(forms, NINGXIANG, "indicators")
+    assert (rows["level3"] == "").all()  # no indicator has a name
+    both = rows[rows["level2"] == "社会效益指标"].iloc[0]
+    assert (both["period_value"], both["annual_value"], both["note"]) == ("68", "68", "100")
+    # 项目立项情况 and 实施进度计划 are not read: listed, not dropped.
+    assert "项目实施进度计划" in set(lines(forms, NINGXIANG, "leftovers")["text"])
+
+
+def test_ningxiang_judgment(findings):
+    """The expert: no indicator is defined (every 指标内容 empty, the numbers look like scores); no
+    breakdown for 10,606.75 万元. The total reconciles (R-ARITH-01 silent); four-decimal 万元
+    amounts are conversions from 元 (info only). Missed, and noted: the long-term and annual tables
+    are identical (R-CONSIST-08 compares named indicators only, and none is named).
+    """
+    keys = open_keys(findings, NINGXIANG)
+    assert keys.count("R-QUANT-09") == 9 and "R-COMPLETE-05/count" in keys
+    assert "R-COST-07" in keys
+    assert "R-ARITH-01" not in keys
+    assert {k for k in keys if k.startswith("R-ARITH-06")} == {"R-ARITH-06/converted"}
+
+
+# --- 鄂州 2022 滨湖大厦 and 奉节 2023 审批表: excerpts cut off by their source ------------------
+
+
+def test_ezhou_cost_breakdown(forms, findings):
+    """191 + 99 + 524 = 814 = 合计: R-ARITH-07 holds. The 一级 column holds 二级 labels and the 二级
+    column the names (the form's own layout); 292% is as the published text prints it."""
+    items = lines(forms, EZHOU, "cost_items")
+    assert list(items["amount_yuan"] / WAN) == [191, 99, 524]
+    assert list(items["basis"]) == ["依据招标文件", "依据招标文件", "根据三定方案,各项费用据实结算"]
+    assert items["outturn"].iloc[2] == "2020年实际执行数 372.88; 2021年实际执行数 504.55"
+    rows = lines(forms, EZHOU, "indicators").set_index("level3")
+    assert rows.loc["大楼安检巡察次数", ["level1", "level2", "value"]].tolist() == ["产出指标", "数量指标", 200]
+    assert rows.loc["成本控制率", "note"] == "不超预算"
+    keys = open_keys(findings, EZHOU)
+    assert "R-ARITH-07" not in keys
+    assert {"R-QUANT-07/value", "R-COMPLETE-07/value"} <= set(keys)
+    not_evaluated = findings[(findings["doc_id"] == EZHOU) & (findings["status"] == "not_evaluated")]
+    assert set(not_evaluated["rule_id"]) == {"R-ARITH-01"}  # the excerpt prints no 资金 block
+
+
+def test_fengjie_2022_taxonomy_and_points(forms):
+    info = doc(forms, FENGJIE)
+    assert (info["period_start"], info["period_end"], info["competent_dept"]) == (2023, 2024, "县民宗委")
+    assert info["amount_unit"] == "万元"
+    assert amounts(forms, FENGJIE) == {
+        ("项目资金", "项目总预算"): 65,
+        ("项目资金", "年度资金总额"): 65,
+        ("资金来源", "财政拨款"): 65,
+        ("资金来源", "其他资金"): 0,
+    }
+    rows = lines(forms, FENGJIE, "indicators")
+    cost = rows[rows["level3"] == "项目建设成本"].iloc[0]
+    # 成本指标(0-20)分 is a 一级 category of the 2022 taxonomy, with its points range stripped.
+    assert (cost["level1"], cost["level2"], cost["op"], cost["value"], cost["unit"], cost["points"]) == (
+        "成本指标",
+        "经济成本指标",
+        "<=",
+        65,
+        "万元",
+        10,
+    )
+    assert list(rows["level2"]) == ["经济成本指标", "社会成本指标", "生态环境成本指标"]
+    assert lines(forms, FENGJIE, "leftovers").empty
+
+
+# --- layout helpers --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [("1.部门项目 □          2.公共项目 □√", "公共项目"), ("新增项目□延续项目√", "延续项目"), ("持续性项目", "持续性项目")],
+)
+def test_the_ticked_option_is_the_value(text, chosen):
+    assert checked_option(text) == chosen
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "rest"),
+    [
+        ("1.一般公共预算财政拨款收入", "一般公共预算财政拨款", ""),
+        ("其中:财政资金", "财政拨款", ""),
+        ("总额10606.7522万元", "年度资金总额", "10606.7522万元"),
+        ("二、自有资金:0万元", "自有资金", "0万元"),
+        ("财政资金预算分类", None, ""),
+    ],
+)
+def test_funding_labels(text, item, rest):
+    found, after = fund_label(text)
+    assert (found["item"] if found else None, after) == (item, rest)
+
+
+def test_a_project_form_converts_and_reads_back(tmp_path):
+    """The canonical workbook carries the cost breakdown like every other table."""
+    from perfaudit.convert import write_workbook
+
+    original = pa.load(FAMILIES / "wuhan-donghu-renshe-2020-xiangmu.xlsx")
+    again = pa.load(write_workbook(original, tmp_path / "wuhan.xlsx"))
+    for table in ("cost_items", "budget", "indicators", "goals"):
+        left = getattr(original, table).drop(columns=["doc_id"]).reset_index(drop=True)
+        right = getattr(again, table).drop(columns=["doc_id"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(left, right, check_dtype=False)
