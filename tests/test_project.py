@@ -98,7 +98,9 @@ def test_wuhan_money(forms):
 
 def test_wuhan_goal_and_indicators(forms):
     goals = lines(forms, WUHAN, "goals")
-    assert list(zip(goals["period"], goals["text"], strict=True)) == [("annual", "完成2020年度市、区下达的各项目标任务")]
+    assert list(zip(goals["period"], goals["text"], strict=True)) == [
+        ("annual", "完成2020年度市、区下达的各项目标任务")
+    ]
     rows = lines(forms, WUHAN, "indicators")
     assert len(rows) == 17  # 13 named rows and 4 二级 rows left empty (成本, 经济/环境效益, 可持续影响)
     assert (rows["level3"] == "").sum() == 4
@@ -251,7 +253,11 @@ def test_fengjie_2022_taxonomy_and_points(forms):
 
 @pytest.mark.parametrize(
     ("text", "chosen"),
-    [("1.部门项目 □          2.公共项目 □√", "公共项目"), ("新增项目□延续项目√", "延续项目"), ("持续性项目", "持续性项目")],
+    [
+        ("1.部门项目 □          2.公共项目 □√", "公共项目"),
+        ("新增项目□延续项目√", "延续项目"),
+        ("持续性项目", "持续性项目"),
+    ],
 )
 def test_the_ticked_option_is_the_value(text, chosen):
     assert checked_option(text) == chosen
