@@ -94,32 +94,34 @@ def check_file(path: Path, limits: Limits) -> None:
             f"({ENV_PREFIX}MAX_FILE_MB raises it)",
         )
     suffix = path.suffix.lower()
-    if suffix in (".txt", ".text") and info.st_size > limits.max_text_mb * MB:
+    if suffix in (".txt", ".text", ".md") and info.st_size > limits.max_text_mb * MB:
         raise ReadError(
             path,
             f"{info.st_size / MB:.1f} MB is over the {limits.max_text_mb:g} MB limit for a text form "
             f"({ENV_PREFIX}MAX_TEXT_MB raises it)",
         )
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in (".xlsx", ".xlsm", ".docx"):
         check_zip(path, limits)
     elif suffix == ".pdf":
         check_pdf_pages(path, limits)
 
 
 def check_zip(path: Path, limits: Limits) -> None:
-    """A workbook whose parts would unzip to too much (a zip bomb) is refused before it is read."""
+    """A workbook or Word file whose parts would unzip to too much (a zip bomb) is refused before it is read."""
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as err:
-        raise ReadError(path, f"not a readable .xlsx workbook ({err or type(err).__name__})") from None
+        raise ReadError(path, f"not a readable {path.suffix.lower()} file ({err or type(err).__name__})") from None
     if len(entries) > limits.max_zip_entries:
-        raise ReadError(path, f"{len(entries)} parts in the workbook, over the limit of {limits.max_zip_entries}")
+        kind = path.suffix.lower()
+        raise ReadError(path, f"{len(entries)} parts in the {kind} file, over the limit of {limits.max_zip_entries}")
     total = sum(entry.file_size for entry in entries)
     if total > limits.max_unzipped_mb * MB:
         raise ReadError(
             path,
-            f"the workbook unzips to {total / MB:.0f} MB, over the {limits.max_unzipped_mb:g} MB limit "
+            f"the {path.suffix.lower()} file unzips to {total / MB:.0f} MB, "
+            f"over the {limits.max_unzipped_mb:g} MB limit "
             f"({ENV_PREFIX}MAX_UNZIPPED_MB raises it)",
         )
     for entry in entries:

@@ -9,9 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from perfaudit.readers.cells import Cell, ReadError, Sheet
+from perfaudit.readers.docx import read_docx
 from perfaudit.readers.excel import read_excel
+from perfaudit.readers.html import read_html
 from perfaudit.readers.pdf import read_pdf
 from perfaudit.readers.text import read_text
+from perfaudit.readers.xls import read_xls
 
 READERS = {
     ".txt": read_text,
@@ -19,7 +22,11 @@ READERS = {
     ".md": read_text,
     ".xlsx": read_excel,
     ".xlsm": read_excel,
+    ".xls": read_xls,
     ".pdf": read_pdf,
+    ".docx": read_docx,
+    ".html": read_html,
+    ".htm": read_html,
 }
 
 

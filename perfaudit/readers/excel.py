@@ -123,7 +123,7 @@ def stream_sheets(path: Path, uncached: bool) -> list[Sheet] | None:
             if part not in names:
                 return None
             written = cells(part, data_only=False) if uncached else {}
-            sheets.append(_read_sheet(entry.get("name", ""), _combine(cells(part, data_only=True), written)))
+            sheets.append(read_sheet_cells(entry.get("name", ""), _combine(cells(part, data_only=True), written)))
     return sheets
 
 
@@ -169,7 +169,7 @@ def _read_with_openpyxl(path: Path, uncached: bool) -> list[Sheet]:
             if ws.sheet_state != "visible":
                 continue
             written = cells(formulas[ws.title]) if formulas is not None else {}
-            sheets.append(_read_sheet(ws.title, _combine(cells(ws), written)))
+            sheets.append(read_sheet_cells(ws.title, _combine(cells(ws), written)))
     finally:
         book.close()  # a read-only workbook keeps its file open (and locked, on Windows)
         if formulas is not None:
@@ -196,7 +196,7 @@ def has_uncached_formulas(path: Path) -> bool:
     return False
 
 
-def _read_sheet(title: str, cells: list[RawCell]) -> Sheet:
+def read_sheet_cells(title: str, cells: list[RawCell]) -> Sheet:
     """Rows of non-empty cells; a formula without a cached value is evaluated if it is a simple sum."""
     sheet = Sheet(name=title)
     lookup = {
