@@ -178,3 +178,20 @@ def test_trace_shows_the_lines_that_matter_in_a_long_span(audited):
     cited = excerpt[excerpt["命中"] == "▶"]["行"].astype(int).tolist()
     assert 44 in cited and 152 in cited and len(excerpt) < 113
     assert excerpt["内容"].str.contains("行未列出").any()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_notebook_runs_on_a_mix_of_families(notebook, tmp_path):
+    """A 整体 form and two project forms (one with no key tasks at all) in one folder."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(ZHANJIANG_2024, folder / "zhanjiang-2024.xlsx")
+    for name in ("wuhan-donghu-renshe-2020-xiangmu.xlsx", "hunan-yueyangxian-nongtian-gaobiaozhun-2022-xiangmu-mubiao.md"):
+        shutil.copy(DATA.parent / "families" / name, folder / name)
+    parameters = {"data_dir": str(folder)}
+    text = notebook.read_text(encoding="utf-8")
+    if "ledger" in text:
+        parameters["ledger"] = str(tmp_path / "ledger.csv")
+    if "out_dir" in text:
+        parameters["out_dir"] = str(tmp_path / "out")
+    _run(notebook, tmp_path, parameters)

@@ -54,7 +54,7 @@ def open_keys(findings, doc_id):
 
 def test_every_project_form_is_read_as_one(forms):
     assert set(forms.documents["form_type"]) == {"project"}
-    assert len(forms.documents) == 5
+    assert len(forms.documents) == 6
 
 
 # --- 武汉 东湖新技术开发区 人社分局 2020 项目申报表 (the original .xlsx) ---------------------------
@@ -288,3 +288,62 @@ def test_a_project_form_converts_and_reads_back(tmp_path):
         left = getattr(original, table).drop(columns=["doc_id"]).reset_index(drop=True)
         right = getattr(again, table).drop(columns=["doc_id"]).reset_index(drop=True)
         pd.testing.assert_frame_equal(left, right, check_dtype=False)
+
+
+def test_operator_and_unit_in_their_own_columns(tmp_path):
+    """四川 layouts: 指标性质 (≥) / 指标值 / 度量单位 / 权重; 重庆 layouts use 指标性质 for 定量/定性."""
+    rows = [
+        "| 2023年项目支出绩效目标表 | | | | | | |",
+        "| 项目名称 | 村组干部报酬 | | | | | |",
+        "| 资金情况(万元) | 年度资金总额 | 330.98 | | | | |",
+        "| 绩效目标 | 年度目标 | 按时足额发放全镇230名村组干部报酬，维护基层稳定。 | | | | |",
+        "| 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 权重 |",
+        "| 产出指标 | 数量指标 | 村组干部人数 | ≥ | 230 | 人 | 10 |",
+        "| 产出指标 | 质量指标 | 报酬发放准确率 | 定量 | 100 | % | 20 |",
+        "| 满意度指标 | 服务对象满意度指标 | 村民满意度 | ≥ | 95 | % | 10 |",
+    ]
+    path = tmp_path / "sichuan-layout.md"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    indicators = pa.load(path).indicators.set_index("level3")
+    assert indicators.loc["村组干部人数", ["op", "value", "unit", "points", "op_text"]].tolist() == [
+        ">=",
+        230,
+        "人",
+        10,
+        "≥",
+    ]
+    assert indicators.loc["报酬发放准确率", ["op", "value", "unit", "op_text"]].tolist() == ["=", 100, "%", "定量"]
+    assert indicators.loc["村民满意度", ["op", "value", "unit", "points"]].tolist() == [">=", 95, "%", 10]
+
+
+def test_anxi_per_village_value_matrix():
+    """安溪 2022 (福建, a provincial transfer): one value column per village. 1 project in each of the
+    7 villages is 7 projects, the number the 总体目标 promises (开展7个小型水利工程建设); the funds
+    reconcile (资金总额 100 = 财政拨款 100 万元). The excerpt ends after the first indicator row."""
+    forms = pa.load(FAMILIES / "fujian-anxi-shuili-xiaoxingshuili-2022-xiangmu-mubiao.md")
+    row = forms.indicators.iloc[0]
+    assert row["level3"] == "开展小型水利工程建设(个)"
+    assert row["annual_value"].startswith("西坪镇尧山村 1；桃舟乡吾培村 1；") and row["annual_value"].count("；") == 6
+    assert (row["op"], row["value"], row["unit"], row["note"]) == ("=", 7, "个", "反映小型水利工程建设项目开展情况")
+    assert forms.leftovers.empty
+    findings = pa.audit(forms).findings
+    assert "R-ARITH-01" not in set(findings["rule_id"])
+
+
+def test_rates_across_places_are_a_range_not_a_sum(tmp_path):
+    rows = [
+        "| 2022年项目支出绩效目标表 | | | | |",
+        "| 项目名称 | 农村供水工程 | | | |",
+        "| 资金情况(万元) | 年度资金总额 | 30 | | |",
+        "| 绩效指标 | | | | |",
+        "| 一级指标 | 二级指标 | 三级指标 | 甲村 | 乙村 |",
+        "| 产出指标 | 数量指标 | 新建供水站(座) | 2 | 3 |",
+        "| 产出指标 | 质量指标 | 水质达标率 | ≥95% | ≥98% |",
+        "| 产出指标 | 时效指标 | 完工时间 | 6月底前 | 10月底前 |",
+    ]
+    path = tmp_path / "places.md"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    indicators = pa.load(path).indicators.set_index("level3")
+    assert indicators.loc["新建供水站(座)", ["value", "unit"]].tolist() == [5, "座"]
+    assert indicators.loc["水质达标率", ["op", "value", "value_high"]].tolist() == ["range", 95, 98]
+    assert indicators.loc["完工时间", "annual_value"] == "甲村 6月底前；乙村 10月底前"

@@ -16,7 +16,8 @@ FAMILIES = DATA / "families"
 RENDERINGS = DATA / "renderings"
 WUHAN = "wuhan-donghu-renshe-2020-xiangmu"
 YUEYANG = "hunan-yueyangxian-nongtian-gaobiaozhun-2022-xiangmu-mubiao"
-SOURCE_COLUMNS = ["doc_id", "source_ref", "source_path", "source_sheet", "source_sha256"]
+# How the file was laid out, not what it says: a rowspan prints a label once where a transcription repeats it.
+SOURCE_COLUMNS = ["doc_id", "source_ref", "source_path", "source_sheet", "source_sha256", "cells_read"]
 
 
 def same_tables(original, rendering):

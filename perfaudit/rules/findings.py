@@ -152,21 +152,20 @@ def read_with_doubt(forms) -> dict[str, str]:
     """Forms read with too little confidence to judge, and why: every rule is ``not_evaluated`` on them.
 
     Either the indicator table was found but not one of its rows has a value (its value columns
-    were not recognised: a per-town matrix, say), or more fragments were left over than rows
-    were read. Findings built from such a reading would be debris, not defects.
+    were not recognised), or more of the source's cells were left over than were read. Findings
+    built from such a reading would be debris, not defects.
     """
     indicators = forms.indicators
     has_value = (indicators["annual_value"].fillna("") != "") | (indicators["period_value"].fillna("") != "")
     rows_with_value = has_value.groupby(indicators["doc_id"]).any()
-    read = pd.concat([forms.tables[t]["doc_id"] for t in ("budget", "goals", "cost_items", "tasks", "indicators")])
-    read_rows = read.value_counts()
-    leftovers = forms.leftovers["doc_id"].value_counts()
-    doubtful = {
-        doc: "指标表中没有读到任何指标值（指标值的栏目未能识别）" for doc, ok in rows_with_value.items() if not ok
-    }
+    cells_read = forms.documents.set_index("doc_id")["cells_read"]
+    leftovers = forms.leftovers[forms.leftovers["text"].fillna("") != ""]["doc_id"].value_counts()
+    no_values = "指标表中没有读到任何指标值（指标值的栏目未能识别）"
+    doubtful = {doc: no_values for doc, ok in rows_with_value.items() if not ok}
     for doc, count in leftovers.items():
-        if count > read_rows.get(doc, 0):
-            doubtful.setdefault(doc, f"未能识别的内容（{count} 处）多于读出的内容（{read_rows.get(doc, 0)} 行）")
+        read = cells_read.get(doc)
+        if pd.notna(read) and count > read:
+            doubtful.setdefault(doc, f"未能识别的内容（{count} 处）多于读出的内容（{int(read)} 处）")
     return {doc: f"表格读取把握不足：{reason}" for doc, reason in doubtful.items()}
 
 

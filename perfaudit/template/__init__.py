@@ -60,6 +60,8 @@ def parse_sheet(sheet: Sheet) -> dict | None:
         )
     info = parsed["info"]
     info["form_type"] = form_type
+    left = sum(1 for row in parsed["leftovers"] if row["text"])
+    info["cells_read"] = sum(len(row) for row in sheet.rows) - left
     if family is not None:
         info["family_evidence"] = "; ".join(family.evidence)
         info["stage"] = family.stage or info.get("stage", "")

@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 
 from perfaudit.readers.cells import Cell
 from perfaudit.strings import strip_trailing_bracket
-from perfaudit.template.common import Doc, Piece, assign_columns, find_header, join_fragments, key, lookup, span
+from perfaudit.template.common import (
+    Doc,
+    Piece,
+    assign_columns,
+    find_header,
+    header_columns,
+    join_fragments,
+    key,
+    lookup,
+    span,
+)
 from perfaudit.values import infer_polarity, parse_amount, parse_value
 from perfaudit.vocab import read_vocab
 
@@ -57,6 +67,8 @@ def read_indicators(doc: Doc, rows: list[list[Cell]], single_value: str = "annua
     project form's 长期/实施期 indicator table.
     """
     header_index, columns = find_header(rows, "indicators")
+    places = place_columns(rows[header_index], columns) if header_index >= 0 else {}
+    columns.update(places)
     if header_index >= 0:
         doc.take(*columns.values())
     if single_value != "annual_value" and "annual_value" in columns and "period_value" not in columns:
@@ -67,30 +79,44 @@ def read_indicators(doc: Doc, rows: list[list[Cell]], single_value: str = "annua
     positioned = bool(columns) and all(cell.col is not None for cell in columns.values())
     if positioned:
         for row in body:
-            cells = assign_columns([cell for cell in row if not _PLACEHOLDER.fullmatch(cell.text)], columns)
-            doc.take(*row)
-            names = cells.get("level3", [])
-            if cells.get("level1"):
-                label = _level_label(cells["level1"][0].text)
-                # A 二级 label in the 一级 column (鄂州: 数量指标 | its indicators): the form's
-                # columns are one level off, and the 二级 column holds the indicator names.
-                shifted = label is not None and label["level"] == "2" and "level3" not in columns
-                _set_level(doc, levels, cells["level1"][0], level=2 if shifted else 1)
-                if shifted:
-                    names, cells["level2"] = cells.get("level2", []), []
-            if cells.get("level2"):
-                _set_level(doc, levels, cells["level2"][0], level=2)
-            values = {name: (cells.get(name) or [None])[0] for name in value_columns}
-            side = {name: join_fragments(c.text for c in cells.get(name, [])) for name in _SIDE_COLUMNS}
-            if names or any(values.values()):
-                piece = Piece([c.text for c in names], [c.ref for c in names])
-                _add_indicator(doc, levels, piece, values, side)
+            _read_positioned_row(doc, levels, row, columns, value_columns, places)
     else:
         stream = [[cell for row in body for cell in row]] if doc.sheet.cell_per_line else body
         for row in stream:
             doc.take(*row)
             _read_indicator_cells(doc, levels, row, value_columns)
     _flush_empty_level2(doc, levels)
+
+
+def _read_positioned_row(
+    doc: Doc,
+    levels: _Levels,
+    row: list[Cell],
+    columns: dict[str, Cell],
+    value_columns: list[str],
+    places: dict[str, Cell],
+) -> None:
+    """One row of a table whose cells carry their column: labels, the name, values, side columns."""
+    cells = assign_columns([cell for cell in row if not _PLACEHOLDER.fullmatch(cell.text)], columns)
+    doc.take(*row)
+    names = cells.get("level3", [])
+    if cells.get("level1"):
+        label = _level_label(cells["level1"][0].text)
+        # A 二级 label in the 一级 column (鄂州: 数量指标 | its indicators): the form's
+        # columns are one level off, and the 二级 column holds the indicator names.
+        shifted = label is not None and label["level"] == "2" and "level3" not in columns
+        _set_level(doc, levels, cells["level1"][0], level=2 if shifted else 1)
+        if shifted:
+            names, cells["level2"] = cells.get("level2", []), []
+    if cells.get("level2"):
+        _set_level(doc, levels, cells["level2"][0], level=2)
+    values = {name: (cells.get(name) or [None])[0] for name in value_columns}
+    side = {name: join_fragments(c.text for c in cells.get(name, [])) for name in _SIDE_COLUMNS}
+    if places:
+        values, side["target_text"] = place_values(cells, places, join_fragments(c.text for c in names))
+    if names or any(values.values()):
+        piece = Piece([c.text for c in names], [c.ref for c in names])
+        _add_indicator(doc, levels, piece, values, side)
 
 
 def _read_indicator_cells(doc: Doc, levels: _Levels, cells: list[Cell], value_columns: list[str]) -> None:
@@ -191,7 +217,9 @@ def _append_indicator(
     side = side or {}
     annual, period = values.get("annual_value"), values.get("period_value")
     target = annual if annual is not None else period
-    if target is not None and (side.get("op_text") or side.get("unit_text")):
+    if target is not None and side.get("target_text"):
+        target = Cell(text=side["target_text"], ref=target.ref, row=target.row, col=target.col)
+    elif target is not None and (side.get("op_text") or side.get("unit_text")):
         target = _with_side_columns(target, side)
     row = {
         "row_no": len(doc.indicators) + 1,
@@ -211,6 +239,55 @@ def _append_indicator(
         if side.get(column):
             row[column] = side[column]
     doc.indicators.append(row)
+
+
+def place_columns(header: list[Cell], columns: dict[str, Cell]) -> dict[str, Cell]:
+    """Value columns headed by places, one per town or village, in a table without a 指标值 column.
+
+    (安溪 2022: 三级指标 | 指标解释 | 西坪镇尧山村 | 桃舟乡吾培村 | ….) Header cells right of every
+    known column that are no known header; at least two of them.
+    """
+    if "annual_value" in columns or "period_value" in columns:
+        return {}
+    last = max((cell.col for cell in columns.values() if cell.col is not None), default=0)
+    places = [
+        cell for cell in header if cell.col is not None and cell.col > last and not header_columns([cell], "indicators")
+    ]
+    return {f"place:{cell.col}": cell for cell in places} if len(places) >= 2 else {}
+
+
+def place_values(
+    cells: dict[str, list[Cell]], places: dict[str, Cell], name: str
+) -> tuple[dict[str, Cell | None], str]:
+    """One indicator's values across the places: the printed row, and the target they make together.
+
+    Counts add up (1 project in each of 7 villages is ≥ 7 projects); rates are the range from the
+    lowest to the highest (equal rates are that rate); values that do not parse alike give no
+    target, so that nothing is judged on a guess.
+    """
+    found = [(head.text, cells[key][0]) for key, head in places.items() if cells.get(key)]
+    if not found:
+        return {"annual_value": None}, ""
+    first = found[0][1]
+    printed = Cell(
+        text="；".join(f"{place} {cell.text}" for place, cell in found),
+        ref=span([c.ref for _, c in found]),
+        row=first.row,
+        col=first.col,
+    )
+    parsed = [parse_value(cell.text, name=name) for _, cell in found]
+    alike = {(p.op, p.unit) for p in parsed}
+    if len(alike) != 1 or not all(p.quantified and p.value is not None for p in parsed):
+        return {"annual_value": printed}, printed.text
+    op, unit = alike.pop()
+    numbers = [p.value for p in parsed]
+    sign = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}.get(op, "")
+    if unit in ("%", "‰"):  # a rate is not added up: the places' rates, lowest to highest
+        low, high = min(numbers), max(numbers)
+        target = f"{sign}{low:g}{unit}" if low == high else f"{low:g}-{high:g}{unit}"
+    else:
+        target = f"{sign}{sum(numbers):g}{unit}"
+    return {"annual_value": printed}, target
 
 
 def _with_side_columns(cell: Cell, side: dict[str, str]) -> Cell:
