@@ -186,7 +186,10 @@ def test_notebook_runs_on_a_mix_of_families(notebook, tmp_path):
     folder = tmp_path / "mixed"
     folder.mkdir()
     shutil.copy(ZHANJIANG_2024, folder / "zhanjiang-2024.xlsx")
-    for name in ("wuhan-donghu-renshe-2020-xiangmu.xlsx", "hunan-yueyangxian-nongtian-gaobiaozhun-2022-xiangmu-mubiao.md"):
+    for name in (
+        "wuhan-donghu-renshe-2020-xiangmu.xlsx",
+        "hunan-yueyangxian-nongtian-gaobiaozhun-2022-xiangmu-mubiao.md",
+    ):
         shutil.copy(DATA.parent / "families" / name, folder / name)
     parameters = {"data_dir": str(folder)}
     text = notebook.read_text(encoding="utf-8")
