@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import perfaudit as pa
+from perfaudit.derive.years import previous_documents
 from perfaudit.template.project import checked_option, fund_label
 
 FAMILIES = Path(__file__).resolve().parents[1] / "data" / "families"
@@ -347,3 +348,32 @@ def test_rates_across_places_are_a_range_not_a_sum(tmp_path):
     assert indicators.loc["新建供水站(座)", ["value", "unit"]].tolist() == [5, "座"]
     assert indicators.loc["水质达标率", ["op", "value", "value_high"]].tolist() == ["range", 95, 98]
     assert indicators.loc["完工时间", "annual_value"] == "甲村 6月底前；乙村 10月底前"
+
+
+def test_a_project_pairs_with_itself_a_year_before_not_with_its_departments_overall_form(tmp_path):
+    """岳阳县's form as it would come back the next year with one target lowered: R-YOY-02 speaks of
+    the 项目预算. The project's name carries its year, and still pairs. A 整体 form of the project's
+    own unit (the test 整体 form, renamed) is never its predecessor or successor."""
+    source = (FAMILIES / f"{YUEYANG}.md").read_text(encoding="utf-8")
+    (tmp_path / "y2022.md").write_text(source, encoding="utf-8")
+    following = (
+        source.replace("(2022年度)", "(2023年度)")
+        .replace("岳阳县2022年高标准农田建设项目", "岳阳县2023年高标准农田建设项目")
+        .replace("≥500亩", "≥300亩")
+    )
+    (tmp_path / "y2023.md").write_text(following, encoding="utf-8")
+    overall = (Path(__file__).parent / "forms" / "clean.txt").read_text(encoding="utf-8")
+    overall = overall.replace("测试市测试镇培训中心", "农田建设服务中心").replace("2024年", "2023年")
+    (tmp_path / "overall-2023.txt").write_text(overall, encoding="utf-8")
+    (tmp_path / "overall-2022.txt").write_text(overall.replace("2023年", "2022年"), encoding="utf-8")
+    forms = pa.load(tmp_path)
+    pairs = previous_documents(forms.documents)
+    assert dict(zip(pairs["doc_id"], pairs["prev_doc_id"], strict=True)) == {
+        "y2023": "y2022",
+        "overall-2023": "overall-2022",
+    }
+    findings = pa.audit(forms).findings
+    yoy = findings[findings["rule_id"].str.startswith("R-YOY") & findings["doc_id"].str.startswith("y")]
+    assert list(zip(yoy["doc_id"], yoy["rule_id"], strict=True)) == [("y2023", "R-YOY-02")]
+    message = yoy["message"].iloc[0]
+    assert "≥500亩 降至 ≥300亩" in message and "项目预算变动 +0.0%" in message

@@ -1,6 +1,7 @@
 """Year over year: each form paired with the same department's form of the previous year.
 
-Departments are matched by their normalised name; indicators by their normalised name (the
+Departments are matched by their normalised name (a project form: with its family and project
+name too); indicators by their normalised name (the
 unit in brackets and white space left out, 个数 read as 数), and compared only in the same unit.
 """
 
@@ -10,6 +11,8 @@ import pandas as pd
 
 from perfaudit.derive.words import bigrams, containment
 from perfaudit.strings import name_key  # derive.years.name_key: the key years are paired by
+
+_YEAR_IN_NAME = r"(?:19|20)\d\d\s*年度?"
 
 
 def previous_documents(documents: pd.DataFrame) -> pd.DataFrame:
@@ -30,9 +33,21 @@ def previous_documents(documents: pd.DataFrame) -> pd.DataFrame:
 
 
 def _keyed_documents(documents: pd.DataFrame) -> pd.DataFrame:
-    docs = documents[["doc_id", "department", "year", "stage"]].dropna(subset=["year"]).copy()
-    docs["dept_key"] = docs["department"].map(name_key)
-    return docs[docs["dept_key"] != ""]
+    """Documents with the key their years are paired by.
+
+    A 整体 form is keyed by its department; a form of another family by its department, its family
+    and its project's name, so that a project pairs only with the same project a year before, and
+    never with its department's 整体 form.
+    """
+    columns = ["doc_id", "department", "year", "stage", "form_type", "project_name"]
+    docs = documents.reindex(columns=columns).dropna(subset=["year"]).copy()
+    docs["dept_key"] = docs["department"].fillna("").map(name_key)
+    other = docs["form_type"].fillna("dept_overall") != "dept_overall"
+    # The same project from year to year, though its name carries the year (岳阳县2022年高标准农田建设项目).
+    project = docs["project_name"].fillna("").str.replace(_YEAR_IN_NAME, "", regex=True).map(name_key)
+    docs.loc[other, "dept_key"] = docs["dept_key"] + "/" + docs["form_type"] + "/" + project
+    docs = docs[docs["department"].fillna("").map(name_key) != ""]
+    return docs[["doc_id", "department", "year", "stage", "dept_key"]]
 
 
 def department_years(documents: pd.DataFrame) -> pd.DataFrame:
@@ -65,10 +80,18 @@ def match_indicators(pairs: pd.DataFrame, indicators: pd.DataFrame, columns: lis
 def year_frames(forms, money: pd.DataFrame, indicators: pd.DataFrame, costs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The derived frames of the year-over-year rules (empty when no department has two years)."""
     pairs = previous_documents(forms.documents)
-    budget = money.set_index("doc_id")["expend_yuan"]
+    money = money.set_index("doc_id")
+    # A 整体 form's budget is its 部门预算支出; a project's, its year's money.
+    budget = (
+        money["expend_yuan"].fillna(money["project_budget_yuan"])
+        if "project_budget_yuan" in money
+        else money["expend_yuan"]
+    )
     pairs["budget_yuan"] = pairs["doc_id"].map(budget)
     pairs["prev_budget_yuan"] = pairs["prev_doc_id"].map(budget)
     pairs["budget_change"] = (pairs["budget_yuan"] / pairs["prev_budget_yuan"] - 1).round(4)
+    is_project = pairs["doc_id"].map(forms.documents.set_index("doc_id")["form_type"]) == "project"
+    pairs["budget_name"] = is_project.map({True: "项目预算", False: "部门预算"})
     return {
         "year_pairs": _pair_facts(pairs, forms, indicators),
         "year_indicators": _indicator_pairs(pairs, indicators),
