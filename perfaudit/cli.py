@@ -158,6 +158,7 @@ def run_audit(args: argparse.Namespace) -> int:
     """``perfaudit audit``: load, audit and export; the exit status follows ``--fail-on``."""
     forms = load(args.paths, year=args.year, progress=False if args.quiet else None, jobs=args.jobs)
     report_skipped(args)
+    report_passed_over(forms, args)
     # A second process draws the charts while this one imports Great Expectations and audits.
     charts = ChartJob(forms, Path(args.out) / "charts") if len(forms) else None
     result = audit(forms, rulebook=args.rulebook, ledger=args.ledger, progress=False if args.quiet else None)
@@ -172,8 +173,16 @@ def run_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def report_passed_over(forms, args: argparse.Namespace) -> None:
+    """Name the files in the folders that were read but hold no form perfaudit reads, and why."""
+    if forms.passed_over and not args.quiet:
+        print(f"perfaudit: passed over {len(forms.passed_over)} file(s) that hold no form read here:", file=sys.stderr)
+        for path, reason in forms.passed_over[:20]:
+            print(f"  {one_line(path)}: {one_line(reason)}", file=sys.stderr)
+
+
 def report_skipped(args: argparse.Namespace) -> None:
-    """Say which files in the folders were passed over (an .xls must be saved as .xlsx first)."""
+    """Say which files in the folders were passed over for their type (.doc, .wps, …)."""
     skipped = skipped_files(args.paths)
     if skipped and not args.quiet:
         kinds = ", ".join(sorted(READERS))

@@ -27,6 +27,8 @@ class FormSet:
     task_outputs: pd.DataFrame
     indicators: pd.DataFrame
     leftovers: pd.DataFrame
+    #: Files found in the folders loaded that hold no form perfaudit reads: (path, reason).
+    passed_over: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame]) -> FormSet:

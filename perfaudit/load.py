@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -107,8 +108,14 @@ def load(
         raise ReadError(Path(named), f"no form files ({', '.join(sorted(READERS))}) found")
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     seen: set[str] = set()
-    for (path, root), parsed_file in zip(files, _parse_all([p for p, _ in files], jobs, progress, limits), strict=True):
+    named = frozenset(_named_files(paths))
+    passed_over: list[tuple[Path, str]] = []
+    parsed_files = _parse_all([p for p, _ in files], jobs, progress, limits, named)
+    for (path, root), parsed_file in zip(files, parsed_files, strict=True):
         for doc_id, parsed in parsed_file:
+            if PASSED_OVER in parsed:
+                passed_over.append((path, parsed[PASSED_OVER]))
+                continue
             doc_id = _unique(doc_id, path, seen)
             info = parsed["info"]
             info["doc_id"] = doc_id
@@ -117,7 +124,25 @@ def load(
             rows["documents"].append({k: v for k, v in info.items() if not k.startswith("_")})
             for name in TABLES[1:]:
                 rows[name].extend({**row, "doc_id": doc_id} for row in parsed.get(name, []))
-    return FormSet.from_tables({name: make_frame(name, rows[name]) for name in TABLES})
+    if not rows["documents"] and passed_over:
+        path, reason = passed_over[0]
+        others = (
+            f" (and {len(passed_over) - 1} other file(s) hold no form perfaudit reads)" if len(passed_over) > 1 else ""
+        )
+        raise TemplateError(path, reason + others)
+    forms = FormSet.from_tables({name: make_frame(name, rows[name]) for name in TABLES})
+    return dataclasses.replace(forms, passed_over=tuple((str(path), reason) for path, reason in passed_over))
+
+
+# The key of a parse result standing for a file found in a folder that holds no form read here.
+PASSED_OVER = "_passed_over"
+
+
+def _named_files(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> set[Path]:
+    """The files the caller named one by one (not found in a folder)."""
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    return {Path(raw) for raw in paths if not Path(raw).is_dir()}
 
 
 # Below this many files a second process costs more to start than it saves.
@@ -131,11 +156,11 @@ def auto_jobs(files: int) -> int:
 
 
 def _parse_all(
-    files: list[Path], jobs: int | None, progress: bool | None, limits: Limits
+    files: list[Path], jobs: int | None, progress: bool | None, limits: Limits, named: frozenset[Path] = frozenset()
 ) -> Iterator[list[tuple[str, dict]]]:
     """Each file's parsed forms, in file order; in a process pool when ``jobs`` > 1."""
     jobs = auto_jobs(len(files)) if jobs is None else jobs
-    parse = functools.partial(_parse_file, limits=limits)
+    parse = functools.partial(_parse_file, limits=limits, named=named)
     if jobs <= 1 or len(files) < 2:
         return (parse(path) for path in _progress(files, progress))
 
@@ -153,9 +178,23 @@ def _progress(files: list[Path], progress: bool | None) -> Iterable[Path]:
     return bar(files, "读取表格 loading", "file") if wanted(len(files), progress) else files
 
 
-def _parse_file(path: Path, limits: Limits) -> list[tuple[str, dict]]:
+def _parse_file(path: Path, limits: Limits, named: frozenset[Path] = frozenset()) -> list[tuple[str, dict]]:
+    """A file's forms.
+
+    A file found in a folder that holds none (a notice, a form of a family not read yet) is passed
+    over with the reason; named on its own, it is an error.
+    """
     check_file(path, limits)  # a FIFO, a zip bomb or a huge file stops here, before it is read
     sheets = read_sheets(path)
+    try:
+        return _forms_of(path, sheets)
+    except TemplateError as err:
+        if path in named:
+            raise
+        return [("", {PASSED_OVER: err.reason})]
+
+
+def _forms_of(path: Path, sheets: list) -> list[tuple[str, dict]]:
     if is_canonical(sheets):
         try:
             return parse_canonical(sheets)

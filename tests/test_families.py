@@ -85,3 +85,27 @@ def test_a_family_not_read_yet_is_named_not_misread(name, family, evidence, tmp_
     message = capsys.readouterr().err.strip()
     assert message.count("\n") == 0 and name in message and family in message
     assert not (tmp_path / "out" / "findings.json").exists()
+
+
+def test_in_a_folder_a_form_not_read_yet_is_passed_over_and_named(tmp_path, capsys):
+    """An auditor's folder holds target forms and self-evaluations: the targets are audited, the
+    self-evaluation is named with the reason on stderr, and the run succeeds."""
+    for name in ("wuhan-donghu-renshe-2020-xiangmu.xlsx", "chongqing-yuzhong-jiuye-2021-ziping.xlsx"):
+        (tmp_path / "in" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "in" / name).write_bytes((DATA / "families" / name).read_bytes())
+    assert main(["audit", str(tmp_path / "in"), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "passed over 1 file(s)" in err and "chongqing-yuzhong-jiuye-2021-ziping.xlsx: a 项目支出绩效自评表" in err
+    forms = pa.load(tmp_path / "in")
+    assert list(forms.documents["doc_id"]) == ["wuhan-donghu-renshe-2020-xiangmu"]
+    assert [Path(path).name for path, _ in forms.passed_over] == ["chongqing-yuzhong-jiuye-2021-ziping.xlsx"]
+
+
+def test_a_folder_of_no_forms_stops_with_one_line(tmp_path, capsys):
+    (tmp_path / "notice.md").write_text(
+        "# 关于下达资金的通知\n\n| 序号 | 乡镇 | 金额 |\n|---|---|---|\n| 1 | 西坪镇 | 20 |\n", encoding="utf-8"
+    )
+    (tmp_path / "news.txt").write_text("县水利局召开农田水利建设工作会议\n会议要求各乡镇加快进度\n", encoding="utf-8")
+    assert main(["audit", str(tmp_path), "--out", str(tmp_path / "out"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no 绩效目标表 found" in err and "(and 1 other file(s)" in err
