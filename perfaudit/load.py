@@ -108,9 +108,9 @@ def load(
         raise ReadError(Path(named), f"no form files ({', '.join(sorted(READERS))}) found")
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     seen: set[str] = set()
-    named = frozenset(_named_files(paths))
+    named_files = frozenset(_named_files(paths))
     passed_over: list[tuple[Path, str]] = []
-    parsed_files = _parse_all([p for p, _ in files], jobs, progress, limits, named)
+    parsed_files = _parse_all([p for p, _ in files], jobs, progress, limits, named_files)
     for (path, root), parsed_file in zip(files, parsed_files, strict=True):
         for doc_id, parsed in parsed_file:
             if PASSED_OVER in parsed:

@@ -19,6 +19,10 @@ def cell_per_line_text(xlsx: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comparable(forms, table, drop=("source_ref", "planned_ref", "source_path", "source_sheet", "source_sha256")):
+# Where and how values were read (a PDF splits into more fragments what a text keeps whole), not what they are.
+READ_COLUMNS = ("source_ref", "planned_ref", "source_path", "source_sheet", "source_sha256", "cells_read")
+
+
+def comparable(forms, table, drop=READ_COLUMNS):
     frame = forms.tables[table]
     return frame.drop(columns=[c for c in drop if c in frame.columns]).reset_index(drop=True)

@@ -71,7 +71,9 @@ def test_wuhan_header_fields(forms):
     assert (info["contact"], info["contact_phone"]) == ("吴卫东", "67880231")
     assert info["budget_history"].startswith("1.前两年预算安排情况：2018年预算金额3610万元")
     assert info["cost_basis_text"].startswith("1、人力资源和社会保障管理事务874.18万元")
-    assert lines(forms, WUHAN, "leftovers").empty
+    # The table prints no unit; its 测算依据 text says 万元, as the form assumes: said, not hidden.
+    left = lines(forms, WUHAN, "leftovers")
+    assert list(zip(left["text"], left["reason"], strict=True)) == [("", "no amount unit printed; 万元 assumed")]
 
 
 def test_wuhan_money(forms):

@@ -262,8 +262,8 @@ def place_values(
     """One indicator's values across the places: the printed row, and the target they make together.
 
     Counts add up (1 project in each of 7 villages is ≥ 7 projects); rates are the range from the
-    lowest to the highest (equal rates are that rate); values that do not parse alike give no
-    target, so that nothing is judged on a guess.
+    lowest to the highest (equal rates are that rate); values that do not parse alike (a date in
+    one village, a count in another) are judged as printed, never summed on a guess.
     """
     found = [(head.text, cells[key][0]) for key, head in places.items() if cells.get(key)]
     if not found:

@@ -46,7 +46,7 @@ _CHECKED = re.compile(r"([\u4e00-\u9fff]+)\s*□?\s*[√☑■✓✔]")
 _YEAR_ONLY = re.compile(r"[(（]?20\d\d年度?[)）]?")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _GOAL_PERIODS = {"年度目标": "annual", "长期目标": "period", "实施期目标": "period", "中期目标": "period"}
-# The sections a project form is judged readable by: at least two of them.
+# The sections that make a project form: one of them at least (a form cut short may lack the rest).
 PROJECT_SECTIONS = ("funds", "goals", "indicators")
 
 
@@ -72,6 +72,9 @@ def parse_project(sheet: Sheet) -> dict | None:
         read_indicators(doc, sections["indicators_period"], single_value="period_value")
         doc.indicators = merge_periods(annual, doc.indicators)
     _period(doc)
+    if not doc.info["amount_unit"] and any(row["amount_yuan"] is not None for row in doc.budget):
+        first = doc.budget[0]["source_ref"]
+        doc.leftovers.append({"source_ref": first, "text": "", "reason": "no amount unit printed; 万元 assumed"})
     for field in ("project_kind", "project_nature"):
         doc.info[field] = checked_option(str(doc.info.get(field) or ""))
     doc.info.setdefault("department", doc.info.get("implementing_unit") or doc.info.get("competent_dept") or "")
