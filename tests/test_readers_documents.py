@@ -137,3 +137,12 @@ def test_unreadable_documents_stop_with_one_line(tmp_path, capsys, name, data, r
     assert main(["audit", str(path), "--out", str(tmp_path / "out"), "-q"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and name in err
+
+
+def test_a_hostile_span_costs_nothing(tmp_path):
+    page = "<table>" + "<tr><td rowspan=1000000000 colspan=1000000000>甲</td><td>乙</td></tr>" * 50 + "</table>"
+    (tmp_path / "spans.html").write_text(page, encoding="utf-8")
+    found = cells(tmp_path / "spans.html")
+    # Every cell is read, each row pushed right by the spans above it; capped, the grid stays small.
+    assert found[0] == ("T1!A1", 1, "甲") and len(found) == 100
+    assert max(col for _, col, _ in found) <= 50 * 200 + 1

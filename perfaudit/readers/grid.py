@@ -39,7 +39,8 @@ def place_rows(rows: list[list[Span]], prefix: str, first_row: int, skip: list[i
         for span in row:
             while taken.get((index, col)):
                 col += 1
-            for down in range(1, max(span.rows, 1)):
+            # A span reaches no further than the table's last row (a hostile rowspan=100000 costs nothing).
+            for down in range(1, min(max(span.rows, 1), len(rows) - index)):
                 for across in range(max(span.cols, 1)):
                     taken[(index + down, col + across)] = True
             text = span.text.strip()

@@ -88,9 +88,13 @@ def _cell_text(cell) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# A form spans a few dozen columns at most; a larger colspan is capped (a hostile page's 10**9).
+MAX_SPAN = 200
+
+
 def _int(value: str | None) -> int:
     try:
-        return max(1, min(int(value or 1), 1000))
+        return max(1, min(int(value or 1), MAX_SPAN))
     except ValueError:
         return 1
 
