@@ -13,16 +13,20 @@ from perfaudit.derive.budget import half_unit_yuan
 from perfaudit.derive.documents import found_placeholder_values
 from perfaudit.refs import span
 
+# The budget sections of project forms (vocab/fund_labels.csv, and the cost breakdown's 合计).
+PROJECT_BUDGET_SECTIONS = ("项目资金", "资金来源", "资金来源明细", "成本构成")
+
 
 def project_facts(forms) -> pd.DataFrame:
     """One row per document: the project's budget, its sources, its cost breakdown and its goals."""
     docs = forms.documents.set_index("doc_id")
-    budget = forms.budget.assign(
+    # Only a project form's sections (a 整体 form's 收入来源 is not its 资金来源): an archive of
+    # 整体 forms pays nothing here.
+    budget = forms.budget[forms.budget["section"].isin(PROJECT_BUDGET_SECTIONS)]
+    budget = budget.assign(
         tol_yuan=[
             half_unit_yuan(p, u, a)
-            for p, u, a in zip(
-                forms.budget["printed"], forms.budget["printed_unit"], forms.budget["amount_yuan"], strict=False
-            )
+            for p, u, a in zip(budget["printed"], budget["printed_unit"], budget["amount_yuan"], strict=True)
         ]
     )
     frame = pd.DataFrame(index=docs.index)
