@@ -21,7 +21,10 @@ from perfaudit.template.canonical import LayoutError, is_canonical, parse_canoni
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _FOLDER_YEAR = re.compile(r"^(?:19|20)\d{2}$")
-_REGION = re.compile(r"^(.{1,6}?(?:省|自治区))?(.{1,6}?(?:市|州|盟))?(.{1,6}?(?:县|区|旗|镇|乡|街道))?")
+# A party organ (中共宁德市委…) is named after its area: the prefix is not part of the region.
+_REGION = re.compile(
+    r"^(?:中共|中国共产党)?(.{1,6}?(?:省|自治区))?(.{1,6}?(?:市|州|盟))?(.{1,6}?(?:县|区|旗|镇|乡|街道))?"
+)
 
 
 class TemplateError(ReadError):
@@ -208,17 +211,17 @@ def _forms_of(path: Path, sheets: list) -> list[tuple[str, dict]]:
         except UnreadFamily as err:
             unread.append(str(err))
             continue
-        if parsed is None:
-            continue
-        parsed["info"].update(source_path=path.resolve().as_posix(), source_sheet=sheet.name, source_sha256=digest)
-        out.append(parsed)
+        for form in parsed or []:
+            form["info"].update(source_path=path.resolve().as_posix(), source_sheet=sheet.name, source_sha256=digest)
+            out.append(form)
     if not out and unread:
         raise TemplateError(path, unread[0])
     if not out:
         raise TemplateError(path, "no 绩效目标表 found (none of its section titles such as 预算整体情况, 绩效指标)")
     if len(out) == 1:
         return [(path.stem, out[0])]
-    return [(f"{path.stem}#{p['info']['source_sheet']}", p) for p in out]
+    # Several forms: one per sheet, or one per project of a sheet that lists several.
+    return [(f"{path.stem}#{p['info'].pop('_part', None) or p['info']['source_sheet']}", p) for p in out]
 
 
 def _unique(doc_id: str, path: Path, seen: set[str]) -> str:

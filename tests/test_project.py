@@ -21,6 +21,10 @@ YUEYANG = "hunan-yueyangxian-nongtian-gaobiaozhun-2022-xiangmu-mubiao"
 NINGXIANG = "hunan-ningxiang-batang-jichusheshi-2021-xiangmu-mubiao"
 EZHOU = "hubei-ezhou-jiguanshiwu-binhudasha-2022-xiangmu-mubiao"
 FENGJIE = "chongqing-fengjie-yunwu-jiagongyuan-2023-xiangmu-mubiao"
+CHENCANG = "shaanxi-chencang-shuili-yinshui-2020-xiangmu-mubiao"
+XIUYU = "fujian-xiuyu-shuili-shuihuixiufu-2025-xiangmu-mubiao"
+MATA = "sichuan-jingyan-mata-zhen-2023-xiangmu-mubiao"
+BAODI = "tianjin-baodi-chuqinfenwu-2022-xiangmu-mubiao"
 WAN = 10_000
 
 
@@ -53,9 +57,23 @@ def open_keys(findings, doc_id):
     return sorted(f"{r.rule_id}/{r.check}" if r.check else r.rule_id for r in rows.itertuples())
 
 
-def test_every_project_form_is_read_as_one(forms):
-    assert set(forms.documents["form_type"]) == {"project"}
-    assert len(forms.documents) == 6
+def test_every_form_is_read_with_its_family(forms):
+    families = dict(zip(forms.documents["doc_id"], forms.documents["form_type"], strict=True))
+    assert families == {
+        WUHAN: "project",
+        YUEYANG: "project",
+        NINGXIANG: "project",
+        EZHOU: "project",
+        FENGJIE: "project",
+        "fujian-anxi-shuili-xiaoxingshuili-2022-xiangmu-mubiao": "project",
+        CHENCANG: "project",
+        XIUYU: "project",
+        f"{MATA}#村组干部报酬": "project",
+        f"{MATA}#基层组织活动经费": "project",
+        BAODI: "investment",
+        "fujian-ningde-dangshi-fangzhi-2019-zhengti-mubiao": "dept_overall",
+        "hubei-guangshui-zhengfuban-2021-zhengti-mubiao": "dept_overall",
+    }
 
 
 # --- 武汉 东湖新技术开发区 人社分局 2020 项目申报表 (the original .xlsx) ---------------------------
@@ -249,6 +267,121 @@ def test_fengjie_2022_taxonomy_and_points(forms):
     )
     assert list(rows["level2"]) == ["经济成本指标", "社会成本指标", "生态环境成本指标"]
     assert lines(forms, FENGJIE, "leftovers").empty
+
+
+# --- 陈仓 2020 and 秀屿 2025: provincial transfers to a district (陕西, 福建) -------------------------
+
+
+def test_chencang_transfer_header_and_money(forms):
+    """The 专项 is 下达 from the city to the district: both levels' 财政部门 and 主管部门 are printed;
+    the district's are the form's own. 资金总额 is left blank while 财政拨款 says 500."""
+    info = doc(forms, CHENCANG)
+    assert info["title"] == "2020年省级财政水利发展资金绩效目标表((2020)年度)" and info["year"] == 2020
+    assert info["project_name"] == "农村饮水安全巩固提升工程专项"
+    assert (info["competent_dept"], info["superior_dept"]) == ("陈仓区水利局", "宝鸡市水利局")
+    assert (info["finance_dept"], info["superior_finance_dept"]) == ("陈仓区财政局", "宝鸡市财政局")
+    assert info["department"] == "陈仓区水利局"
+    budget = lines(forms, CHENCANG)
+    assert list(zip(budget["item"], budget["amount_yuan"] / WAN, strict=True))[1] == ("财政拨款", 500)
+    assert budget.set_index("item")["amount_yuan"].isna().loc["年度资金总额"]  # printed blank
+    assert lines(forms, CHENCANG, "leftovers").empty
+
+
+def test_chencang_targets_are_bare_units(forms, findings):
+    """An expert: no indicator has a target — every 指标值 is the template's unit hint (公里, 万亩, 万人,
+    ≧ %), though the goal promises 9200 people served; the blank 资金总额 is a real omission. The
+    excerpt ends after the first 质量 row, so the findings about blocks it cuts off (no 效益, 满意度
+    or 时效 indicator, no cost indicator) speak of the excerpt, not of the published form."""
+    rows = lines(forms, CHENCANG, "indicators")
+    assert list(rows["annual_value"]) == ["公里", "万亩", "万人", "公里", "≧ %"]
+    assert not rows["quantified"].any()
+    keys = open_keys(findings, CHENCANG)
+    assert keys.count("R-QUANT-01") == 4  # the four 数量 rows
+    assert "R-QUANT-03" in keys  # 工程验收合格率 ≧ %
+    assert "R-COMPLETE-01/project-budget" in keys  # 资金总额 blank
+    assert "R-COMPLETE-01/department" not in keys and "R-COMPLETE-01/project-name" not in keys
+    not_evaluated = findings[(findings["doc_id"] == CHENCANG) & (findings["status"] == "not_evaluated")]
+    assert set(not_evaluated["rule_id"]) == {"R-ARITH-01"}  # no total to add the sources up to
+
+
+def test_xiuyu_places_with_an_operator_column(forms, findings):
+    """秀屿 2025: 指标方向 (≤ ≥ 是/否) applies to each place's value. 1 + 1 = 2 repairs, as the goal
+    says; 35 = 35 + 0. An expert flags the cost indicator (a 成本控制率 ≤ 100% any project meets) and
+    a 时效 target that runs to the end of 2026 — neither has a rule — and must not read the yes/no
+    answer 否 (no quality problem) as ungraded or as a failure."""
+    assert amounts(forms, XIUYU) == {
+        ("项目资金", "年度资金总额"): 35,
+        ("资金来源", "财政拨款"): 35,
+        ("资金来源", "其他资金"): 0,
+    }
+    rows = lines(forms, XIUYU, "indicators").set_index("level3")
+    assert rows.loc["开展修复工程(个)", ["op", "value", "unit", "op_text"]].tolist() == [">=", 2, "个", "≥"]
+    assert rows.loc["省级财政专项资金投入成本控制率(%)", ["level1", "level2", "op", "value"]].tolist() == [
+        "成本指标",
+        "经济成本指标",
+        "<=",
+        100,
+    ]
+    assert rows.loc["已建工程是否存在质量问题", ["annual_value", "op"]].tolist() == ["否", "qualitative"]
+    keys = open_keys(findings, XIUYU)
+    assert "R-QUANT-03" not in keys and "R-ARITH-01" not in keys
+    # Cut off in the first 效益 row: R-COMPLETE-03 speaks of the excerpt; on its three output rows
+    # the yes/no one is a third, above the toolkit's 20% default for qualitative output targets.
+    assert keys == ["R-COMPLETE-03/benefit", "R-COMPLETE-03/satisfaction", "R-QUANT-04/output"]
+
+
+# --- 马踏镇 2023 (四川): several projects in one table -------------------------------------------
+
+
+def test_mata_one_form_per_project(forms):
+    """A budget system's export: 单位名称 | 项目名称 | 预算数 | 年度目标 | indicators, money in 元. The
+    unit's subtotal row (8,827,620.53 元 for all its projects) belongs to no project."""
+    first, second = doc(forms, f"{MATA}#村组干部报酬"), doc(forms, f"{MATA}#基层组织活动经费")
+    assert (first["department"], first["dept_code"], first["amount_unit"]) == ("井研县马踏镇人民政府", "820001", "元")
+    assert second["department"] == "井研县马踏镇人民政府"  # its cell is merged with the first project's
+    assert amounts(forms, f"{MATA}#村组干部报酬") == {("项目资金", "年度资金总额"): 330.984}
+    assert amounts(forms, f"{MATA}#基层组织活动经费") == {("项目资金", "年度资金总额"): 66}
+    rows = lines(forms, f"{MATA}#村组干部报酬", "indicators")
+    assert len(rows) == 8 and rows["points"].sum() == 90  # 10 each, 20 for 维持时效
+    assert set(rows["polarity"]) == {"positive"}  # 指标方向性: 正向指标, printed
+    headcount = rows.set_index("level3").loc["村组干部230人"]
+    assert (headcount["op"], headcount["value"], headcount["unit"]) == (">=", 230, "个")
+    left = lines(forms, f"{MATA}#村组干部报酬", "leftovers")
+    assert set(left["text"]) == {"820-马踏镇部门", "8,827,620.53"}
+
+
+def test_mata_judged(findings):
+    """An expert: the 330.98 万元 payroll has no cost indicator and no breakdown, and a 10-character
+    goal; its indicators are generic ≥ 95 % filler with units that do not fit (人/年 for 按时发放,
+    个 for people) — no rule reads those yet. The 90 points are by design (10 kept for 预算执行率 at
+    the self-evaluation), and 元 is the printed unit, not a mistake."""
+    keys = open_keys(findings, f"{MATA}#村组干部报酬")
+    assert keys == ["R-COMPLETE-02/length", "R-COST-01", "R-COST-07"]
+    # The second project is cut off after its fifth indicator: no 时效 row in the excerpt.
+    assert open_keys(findings, f"{MATA}#基层组织活动经费") == ["R-COMPLETE-04/timeliness", "R-COST-01"]
+
+
+# --- 宝坻 2022 (天津): the 中央预算内投资计划 target table --------------------------------------------
+
+
+def test_baodi_investment_plan(forms, findings):
+    """The 发展改革 template: a title over three lines with the project in brackets under it; 一级
+    实施效果指标 over 产出/效益, no 二级 and no 满意度 — by design, so the checks of the 财政 framework
+    (满意度 present, 数量/质量/时效 under 产出, cost indicators, 二级 keywords) are not run on it.
+    An expert flags 按计划实施 (not measurable); 1 project for 2,350 万元 with no capacity target is a
+    scale judgment no rule makes."""
+    info = doc(forms, BAODI)
+    assert info["title"].startswith(
+        "天津市农业绿色发展专项(畜禽粪污资源化利用整县推进项目)2022年中央预算内投资计划绩效目标表"
+    )
+    assert info["title"].endswith("(天津市宝坻区畜禽粪污资源化利用整区推进项目)")
+    assert (info["department"], info["year"], info["amount_unit"]) == ("宝坻区人民政府", 2022, "万元")
+    assert amounts(forms, BAODI) == {("项目资金", "年度资金总额"): 2350}
+    rows = lines(forms, BAODI, "indicators")
+    assert list(rows["level1"]) == ["产出指标"] * 3 + ["效益指标"]
+    assert set(rows["level2"]) == {""}
+    assert lines(forms, BAODI, "leftovers").empty
+    assert open_keys(findings, BAODI) == ["R-QUANT-03", "R-QUANT-04/output"]
 
 
 # --- layout helpers --------------------------------------------------------------------------

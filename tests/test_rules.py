@@ -538,6 +538,34 @@ YEARLY_PASSING = [
     ),
 ]
 
+# Project forms loaded with the 整体 form of their unit and year (R-ARITH-11): the clean forms are
+# one unit's (测试市测试镇培训中心, 2024); its 项目支出 is 50 万元, its key task 职业技能培训.
+ELDERLY = replace(("测试镇职业技能培训项目", "测试镇老年大学运行项目"), ("2024-001", "2024-002"))
+SMALL_ELDERLY = replace(
+    ("测试镇职业技能培训项目", "测试镇老年大学运行项目"),
+    ("年度资金总额 | 50.00", "年度资金总额 | 4.00"),
+    ("财政拨款 | 50.00", "财政拨款 | 4.00"),
+    ("培训课时费 | 30.00", "培训课时费 | 2.00"),
+    ("教材编印费 | 20.00", "教材编印费 | 2.00"),
+)
+CROSS_FAILING = [
+    pytest.param("R-ARITH-11/sum", "overall", [ELDERLY], id="projects-above-project-expenditure"),
+    pytest.param("R-ARITH-11/task", "p2", [ELDERLY], id="project-without-its-task"),
+]
+CROSS_PASSING = [
+    pytest.param("R-ARITH-11/sum", "overall", [], id="project-within-project-expenditure"),
+    pytest.param("R-ARITH-11/task", "p1", [], id="project-with-its-task"),
+    pytest.param("R-ARITH-11/task", "p2", [SMALL_ELDERLY], id="project-under-a-tenth-needs-no-task"),
+]
+
+
+def _cross_folder(folder, others):
+    (folder / "overall.txt").write_text(CLEAN, encoding="utf-8")
+    (folder / "p1.txt").write_text(CLEAN_PROJECT, encoding="utf-8")
+    for number, edit in enumerate(others, start=2):
+        (folder / f"p{number}.txt").write_text(edit(CLEAN_PROJECT), encoding="utf-8")
+    return folder
+
 
 def _year_form(text: str, case_id: str, year: int) -> str:
     text = text.replace("2024年", "").replace("测试镇部门整体", f"{year}年测试镇部门整体")
@@ -642,9 +670,29 @@ def test_year_over_year_rule_holds(case_audit, request, key, prev_edit, cur_edit
     assert key not in fired(case_audit, f"yoy-pass-{request.node.callspec.id}-2024")
 
 
+@pytest.mark.parametrize(("key", "doc_id", "others"), CROSS_FAILING)
+def test_cross_form_rule_fires(tmp_path, key, doc_id, others):
+    assert key in fired(audit(pa.load(_cross_folder(tmp_path, others))), doc_id)
+
+
+@pytest.mark.parametrize(("key", "doc_id", "others"), CROSS_PASSING)
+def test_cross_form_rule_holds(tmp_path, key, doc_id, others):
+    result = audit(pa.load(_cross_folder(tmp_path, others)))
+    assert key not in fired(result, doc_id)
+    assert result.findings[result.findings["doc_id"] == doc_id].empty or key.endswith("task")
+
+
+def test_a_project_is_not_paired_when_its_unit_has_two_overall_forms_that_year(tmp_path):
+    """A 申报表 and a 批复表 of one unit and year: which one the project belongs to would be a guess."""
+    _cross_folder(tmp_path, [ELDERLY])
+    (tmp_path / "overall-again.txt").write_text(CLEAN, encoding="utf-8")
+    keys = {_key(f) for f in audit(pa.load(tmp_path)).findings.itertuples()}
+    assert not {"R-ARITH-11/sum", "R-ARITH-11/task"} & keys
+
+
 def test_every_rule_has_a_failing_case():
     keys = {rule.key for rules in read_rules().values() for rule in rules}
-    tested = {p.values[0] for p in FAILING + YEARLY + PROJECT_FAILING}
+    tested = {p.values[0] for p in FAILING + YEARLY + PROJECT_FAILING + CROSS_FAILING}
     assert keys - tested == set(), "rules without a failing case"
     assert tested - keys == set(), "cases for rules that do not exist"
 

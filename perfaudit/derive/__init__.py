@@ -14,6 +14,7 @@ from perfaudit.derive.costs import unit_costs
 from perfaudit.derive.documents import document_facts, goal_facts
 from perfaudit.derive.indicators import indicator_facts
 from perfaudit.derive.links import output_links, task_links
+from perfaudit.derive.overall import overall_frames
 from perfaudit.derive.projects import project_facts
 from perfaudit.derive.years import year_frames
 
@@ -36,5 +37,6 @@ def derive(forms) -> dict[str, pd.DataFrame]:
         "indicators": indicators,
         "unit_costs": costs,
         **year_frames(forms, money, indicators, costs),
+        **overall_frames(forms, money),
     }
     return {name: frame.reset_index(drop=True) for name, frame in frames.items()}

@@ -31,7 +31,8 @@ def task_links(forms, indicator_facts: pd.DataFrame, money: pd.DataFrame) -> pd.
     expend = tasks["doc_id"].map(money.set_index("doc_id")["expend_yuan"])
     tasks["department"] = tasks["doc_id"].map(forms.documents.set_index("doc_id")["department"])
     tasks["share_of_budget"] = (tasks["planned_yuan"] / expend).round(4)
-    tasks["is_basic"] = holds(tasks["name"], lambda n: found_words(n, "basic_task"))
+    # A task paid from 基本支出 (its 支出项目名称 says so) or named as running costs (人员工资).
+    tasks["is_basic"] = holds(tasks["name"] + " " + tasks["spending_line"], lambda n: found_words(n, "basic_task"))
     named = indicator_facts.loc[indicator_facts["level3"] != "", ["doc_id", "level3", "name"]]
     indicator_bigrams: dict[str, list] = {}
     for doc, level3, name in named.itertuples(index=False, name=None):
@@ -58,13 +59,16 @@ def task_links(forms, indicator_facts: pd.DataFrame, money: pd.DataFrame) -> pd.
     tasks["indicator_score"] = pd.Series(indicator_score, index=tasks.index, dtype="float64").round(3)
     tasks["best_goal"] = pd.array(best_goal, dtype="Int64")
     tasks["goal_score"] = pd.Series(goal_score, index=tasks.index, dtype="float64").round(3)
+    # A layout without a 主要实施内容 column (福建's 年度履职目标) is not asked for one.
+    printed = tasks["doc_id"].map(forms.documents.set_index("doc_id")["task_columns"]).fillna("")
+    asks_content = (printed == "") | printed.str.contains("content", regex=False)
     missing = [
         "、".join(
             label
-            for label, empty in (("名称", n == ""), ("主要实施内容", c == ""), ("拟投入的资金", pd.isna(p)))
+            for label, empty in (("名称", n == ""), ("主要实施内容", c == "" and asked), ("拟投入的资金", pd.isna(p)))
             if empty
         )
-        for n, c, p in zip(tasks["name"], tasks["content"], tasks["planned_yuan"], strict=True)
+        for n, c, p, asked in zip(tasks["name"], tasks["content"], tasks["planned_yuan"], asks_content, strict=True)
     ]
     tasks["missing_fields"] = missing
     tasks["is_incomplete"] = tasks["missing_fields"] != ""

@@ -90,7 +90,7 @@ def year_frames(forms, money: pd.DataFrame, indicators: pd.DataFrame, costs: pd.
     pairs["budget_yuan"] = pairs["doc_id"].map(budget)
     pairs["prev_budget_yuan"] = pairs["prev_doc_id"].map(budget)
     pairs["budget_change"] = (pairs["budget_yuan"] / pairs["prev_budget_yuan"] - 1).round(4)
-    is_project = pairs["doc_id"].map(forms.documents.set_index("doc_id")["form_type"]) == "project"
+    is_project = pairs["doc_id"].map(forms.documents.set_index("doc_id")["form_type"]).isin(["project", "investment"])
     pairs["budget_name"] = is_project.map({True: "项目预算", False: "部门预算"})
     return {
         "year_pairs": _pair_facts(pairs, forms, indicators),

@@ -203,6 +203,8 @@ _REQUIRED_ZH = {
     "cost_items_yuan": "项目支出明细（成本构成）",
     "cost_reference_yuan": "年度资金总额或支出明细合计",
     "period_budget_yuan": "项目总预算（实施期资金总额）",
+    "project_yuan": "整体表的项目支出",
+    "project_forms_yuan": "项目表的年度资金总额",
 }
 
 

@@ -16,7 +16,15 @@ from collections.abc import Callable
 
 from perfaudit.readers.cells import Sheet
 from perfaudit.template.blocks import read_budget, read_free_text, read_goals, read_header, read_pairs
-from perfaudit.template.common import EXPECTED_SECTIONS, Doc, join_fragments, key, split_sections
+from perfaudit.template.common import (
+    EXPECTED_SECTIONS,
+    Doc,
+    join_fragments,
+    key,
+    section_unit,
+    split_at_header,
+    split_sections,
+)
 from perfaudit.template.families import FAMILY_NAMES, detect
 from perfaudit.template.indicators import read_indicators
 from perfaudit.template.project import parse_project
@@ -31,11 +39,12 @@ def looks_like_form(sections: dict, title: str) -> bool:
     return len(found) >= 2 or ("绩效目标" in title and len(found) >= 1)
 
 
-def parse_sheet(sheet: Sheet) -> dict | None:
-    """Read one sheet as a form of its family; None when the sheet holds no form perfaudit reads.
+def parse_sheet(sheet: Sheet) -> list[dict] | None:
+    """Read one sheet as the forms of its family; None when the sheet holds no form perfaudit reads.
 
-    Returns a dict with ``info`` (the document fields, ``form_type`` and ``family_evidence``
-    among them) and a list of row dicts per table.
+    Returns one dict per form (a sheet that lists several projects holds several), each with
+    ``info`` (the document fields, ``form_type`` and ``family_evidence`` among them) and a list of
+    row dicts per table.
     """
     family = detect(sheet)
     form_type = family.form_type if family else "dept_overall"
@@ -52,35 +61,41 @@ def parse_sheet(sheet: Sheet) -> dict | None:
         )
     if parsed is None:
         return None
-    if family is not None and form_type != "dept_overall" and not filled_in(parsed):
+    forms = parsed if isinstance(parsed, list) else [parsed]
+    if family is not None and form_type != "dept_overall" and not any(filled_in(form) for form in forms):
         evidence = "; ".join(family.evidence)
         raise UnreadFamily(
             f"a {FAMILY_NAMES[form_type]} ({evidence}) with nothing filled in: no indicator value and no amount"
             " (a blank template?)"
         )
-    info = parsed["info"]
-    info["form_type"] = form_type
-    left = sum(1 for row in parsed["leftovers"] if row["text"])
-    info["cells_read"] = sum(len(row) for row in sheet.rows) - left
-    if family is not None:
-        info["family_evidence"] = "; ".join(family.evidence)
-        info["stage"] = family.stage or info.get("stage", "")
-    return parsed
+    for form in forms:
+        info = form["info"]
+        info["form_type"] = form_type
+        left = sum(1 for row in form["leftovers"] if row["text"])
+        cells = info.pop("_cells", None)
+        info["cells_read"] = (cells if cells is not None else sum(len(row) for row in sheet.rows)) - left
+        if family is not None:
+            info["family_evidence"] = "; ".join(family.evidence)
+            info["stage"] = family.stage or info.get("stage", "")
+    return forms
 
 
 def parse_overall(sheet: Sheet) -> dict | None:
     """Read one sheet as a 部门整体 target form; None when it holds no such form."""
     sections, markers = split_sections(sheet)
+    for before in ("tasks", "goals", "budget"):  # an indicator table printed with only its header row
+        split_at_header(sections, before, "indicators")
     doc = Doc(sheet=sheet)
     doc.take(*markers)
     read_header(doc, sections.get("header", []))
     if not looks_like_form(sections, str(doc.info.get("title", ""))):
         return None
     read_pairs(doc, sections.get("basic_info", []))
-    read_budget(doc, sections.get("budget", []))
+    read_budget(doc, sections.get("budget", []), unit=section_unit(markers, "budget"))
     read_goals(doc, sections.get("goals", []))
     read_tasks(doc, sections.get("tasks", []))
     doc.info["other_tasks"] = read_free_text(doc, sections.get("other_tasks", []))
+    doc.info["duty_text"] = read_free_text(doc, sections.get("duty", []))
     read_indicators(doc, sections.get("indicators", []))
     missing = [name for name in EXPECTED_SECTIONS if not sections.get(name)]
     if not doc.info.get("department"):
@@ -121,9 +136,10 @@ class UnreadFamily(ValueError):
 
 #: The reader of each family's template (documents.form_type → function of a sheet); None for a
 #: family that is recognised but not read yet.
-PARSERS: dict[str, Callable[[Sheet], dict | None] | None] = {
+PARSERS: dict[str, Callable[[Sheet], dict | list[dict] | None] | None] = {
     "dept_overall": parse_overall,
     "project": parse_project,
+    "investment": parse_project,
     "project_selfeval": None,
     "dept_selfeval": None,
 }

@@ -9,6 +9,7 @@ from perfaudit.strings import strip_trailing_bracket
 from perfaudit.template.common import (
     GOAL_MARK,
     MONEY_UNIT,
+    YEAR_ONLY,
     Doc,
     cell_amount,
     join_fragments,
@@ -20,26 +21,32 @@ from perfaudit.template.common import (
 )
 from perfaudit.values import parse_amount
 
+# 单位:万元 printed in the budget block (广水 2021).
+_UNIT_LABEL = re.compile(r"(?:金额)?单位[:：](亿元|万元|元)")
+
 # --- header and label/value blocks -----------------------------------------------------------
 
 
 def read_header(doc: Doc, rows: list[list[Cell]]) -> None:
     """The title (and the family and stage it names) and the label/value pairs above the first section."""
     titles = lookup("form_titles", "keyword")
-    for row in rows:
-        for cell in row:
-            if "title" in doc.info:
-                break
-            text_key = key(cell.text)
-            if "绩效目标" in text_key and text_key.endswith("表"):
-                doc.info["title"] = cell.text
-                doc.take(cell)
-                for keyword, found in titles.items():
-                    if keyword in text_key:
-                        doc.info.update(form_type=found["form_type"], stage=found["stage"])
-                        break
-                else:
-                    doc.info.update(form_type="dept_overall", stage="")
+    cells = [cell for row in rows for cell in row]
+    for i, cell in enumerate(cells):
+        text_key = key(cell.text)
+        if "绩效目标" in text_key and text_key.endswith("表"):
+            doc.info["title"] = cell.text
+            doc.take(cell)
+            after = cells[i + 1] if i + 1 < len(cells) else None
+            if after is not None and YEAR_ONLY.fullmatch(key(after.text)):  # (2019年度) under the title
+                doc.info["title"] = f"{cell.text}{after.text}"
+                doc.take(after)
+            for keyword, found in titles.items():
+                if keyword in text_key:
+                    doc.info.update(form_type=found["form_type"], stage=found["stage"])
+                    break
+            else:
+                doc.info.update(form_type="dept_overall", stage="")
+            break
     read_pairs(doc, rows)
 
 
@@ -102,22 +109,26 @@ def read_free_text(doc: Doc, rows: list[list[Cell]]) -> str:
 # --- budget ----------------------------------------------------------------------------------
 
 
-def read_budget(doc: Doc, rows: list[list[Cell]]) -> None:
-    """The 预算整体情况 block: one budget row per labelled amount, in yuan, with its printed text."""
+def read_budget(doc: Doc, rows: list[list[Cell]], unit: str = "") -> None:
+    """The 预算整体情况 block: one budget row per labelled amount, in yuan, with its printed text.
+
+    ``unit`` is the one its section title prints (年度预算安排(万元)), if any; a 预算金额(元) cell
+    in the block says it too.
+    """
     labels = lookup("budget_labels", "label")
-    unit = ""
     for row in rows_for_pairs(doc, rows):
         i = 0
         while i < len(row):
             cell = row[i]
             text_key = key(cell.text)
             unit_match = MONEY_UNIT.search(cell.text)
-            if (
+            unit_label = _UNIT_LABEL.fullmatch(text_key)
+            if unit_label or (
                 unit_match
                 and parse_amount(cell.text) is None
                 and strip_trailing_bracket(text_key) in ("预算金额", "金额")
             ):
-                unit = unit_match.group(1)
+                unit = unit_label.group(1) if unit_label else unit_match.group(1)
                 doc.take(cell)
                 i += 1
                 continue

@@ -14,6 +14,8 @@ from perfaudit.values import parse_amount
 from perfaudit.vocab import read_vocab
 
 EXPECTED_SECTIONS = ("budget", "goals", "tasks", "indicators")
+# A year printed on its own under a title: "(2022年度)", "((2020)年度)", "2019年度)".
+YEAR_ONLY = re.compile(r"[(（]*20\d\d[)）]?年度?[)）]*")
 MONEY_UNIT = re.compile(r"[(（]\s*(亿元|万元|元)\s*[)）]")
 _LEADING_YEAR = re.compile(r"^20\d\d年度?")  # 2020年实际执行数: a header that names its year
 GOAL_MARK = re.compile(r"目标\s*(\d+)\s*[:：]")
@@ -214,12 +216,39 @@ def split_sections(sheet: Sheet, vocab: str = "sections") -> tuple[dict[str, lis
 
 def _header_after_title(cell: Cell, titles: dict[str, dict[str, str]]) -> tuple[dict[str, str], Cell] | None:
     """A section title and the first column header of its table in one cell: (title, header cell)."""
-    parts = cell.text.split(maxsplit=1)
-    if len(parts) != 2:
-        return None
-    title, rest = parts
-    found = titles.get(key(title)) or titles.get(strip_trailing_bracket(key(title)))
-    if found is None:
-        return None
-    header = Cell(text=rest, ref=cell.ref, row=cell.row, col=cell.col)
-    return (found, header) if header_columns([header], found["section"]) else None
+    # The title may itself be spaced out (绩 效 指 标 一级指标): try each space as the cut.
+    for cut in re.finditer(r"\s+", cell.text.strip()):
+        title, rest = cell.text.strip()[: cut.start()], cell.text.strip()[cut.end() :]
+        found = titles.get(key(title)) or titles.get(strip_trailing_bracket(key(title)))
+        if found is None:
+            continue
+        header = Cell(text=rest, ref=cell.ref, row=cell.row, col=cell.col)
+        if header_columns([header], found["section"]):
+            return found, header
+    return None
+
+
+def split_at_header(sections: dict[str, list[list[Cell]]], before: str, section: str) -> None:
+    """A table printed without its section title: its header row starts the section.
+
+    (鄂州's indicator table follows the goal text with only 一级指标 | 二级指标 | … as its header;
+    宁德's 整体 form puts it under its 年度履职目标 table.)
+    """
+    if sections.get(section) or not sections.get(before):
+        return
+    rows = sections[before]
+    for index, row in enumerate(rows):
+        if len(header_columns(row, section)) >= 2:
+            sections[before], sections[section] = rows[:index], rows[index:]
+            return
+
+
+def section_unit(markers: list[Cell], section: str, vocab: str = "sections") -> str:
+    """The money unit a section's printed title gives (年度预算安排(万元) → 万元); empty when none."""
+    titles = lookup(vocab, "label")
+    for cell in markers:
+        found = titles.get(key(cell.text)) or titles.get(strip_trailing_bracket(key(cell.text)))
+        match = MONEY_UNIT.search(cell.text)
+        if found is not None and found["section"] == section and match:
+            return match.group(1)
+    return ""

@@ -21,6 +21,7 @@ from perfaudit.vocab import read_vocab
 FAMILY_NAMES = {
     "dept_overall": "部门整体绩效目标表",
     "project": "项目支出绩效目标表",
+    "investment": "中央预算内投资计划绩效目标表",
     "project_selfeval": "项目支出绩效自评表",
     "dept_selfeval": "部门整体支出绩效自评表",
 }

@@ -18,7 +18,7 @@ from perfaudit.template.common import (
     lookup,
     span,
 )
-from perfaudit.values import infer_polarity, parse_amount, parse_value
+from perfaudit.values import infer_polarity, parse_amount, parse_value, printed_polarity
 from perfaudit.vocab import read_vocab
 
 # --- indicators ------------------------------------------------------------------------------
@@ -56,8 +56,9 @@ def _is_level1(canonical: str) -> bool:
 
 
 # Columns beside the value that the positioned reader keeps: the operator and the unit printed in
-# their own columns (指标性质 ≥ / 指标值 95 / 度量单位 %), the points (分值, 权重), a note.
-_SIDE_COLUMNS = ("op_text", "unit_text", "kind_text", "points", "note")
+# their own columns (指标性质 ≥ / 指标值 95 / 度量单位 %), the printed direction (指标方向性 正向指标),
+# the points (分值, 权重), a note.
+_SIDE_COLUMNS = ("op_text", "unit_text", "kind_text", "direction_text", "points", "note")
 
 
 def read_indicators(doc: Doc, rows: list[list[Cell]], single_value: str = "annual_value") -> None:
@@ -100,6 +101,9 @@ def _read_positioned_row(
     cells = assign_columns([cell for cell in row if not _PLACEHOLDER.fullmatch(cell.text)], columns)
     doc.take(*row)
     names = cells.get("level3", [])
+    heading = _level_label(cells["level1"][0].text) if cells.get("level1") else None
+    if heading is not None and heading["level"] == "0":  # 实施效果指标 | 产出指标 | name: one column off
+        cells["level1"], cells["level2"] = cells.get("level2", []), []
     if cells.get("level1"):
         label = _level_label(cells["level1"][0].text)
         # A 二级 label in the 一级 column (鄂州: 数量指标 | its indicators): the form's
@@ -113,7 +117,7 @@ def _read_positioned_row(
     values = {name: (cells.get(name) or [None])[0] for name in value_columns}
     side = {name: join_fragments(c.text for c in cells.get(name, [])) for name in _SIDE_COLUMNS}
     if places:
-        values, side["target_text"] = place_values(cells, places, join_fragments(c.text for c in names))
+        values, side["target_text"] = place_values(cells, places, join_fragments(c.text for c in names), side)
     if names or any(values.values()):
         piece = Piece([c.text for c in names], [c.ref for c in names])
         _add_indicator(doc, levels, piece, values, side)
@@ -131,6 +135,9 @@ def _read_indicator_cells(doc: Doc, levels: _Levels, cells: list[Cell], value_co
         if label is not None and _names_an_indicator(cells, i, label, after_level2):
             label = None
         alone = len(cells) == 1 and key(cells[i].text).endswith("指标")
+        if label is not None and label["level"] == "0":  # a heading above the 一级: nothing to set
+            i += 1
+            continue
         if label is not None or alone:
             level = int(label["level"]) if label else 2
             _set_level(doc, levels, cells[i], level=level)
@@ -235,9 +242,10 @@ def _append_indicator(
     }
     if side.get("points"):
         row["points"] = parse_amount(side["points"])
-    for column in ("op_text", "unit_text", "kind_text", "note"):
+    for column in ("op_text", "unit_text", "kind_text", "direction_text", "note"):
         if side.get(column):
             row[column] = side[column]
+    row["polarity"] = printed_polarity(side.get("direction_text", "")) or row["polarity"]
     doc.indicators.append(row)
 
 
@@ -257,13 +265,15 @@ def place_columns(header: list[Cell], columns: dict[str, Cell]) -> dict[str, Cel
 
 
 def place_values(
-    cells: dict[str, list[Cell]], places: dict[str, Cell], name: str
+    cells: dict[str, list[Cell]], places: dict[str, Cell], name: str, side: dict[str, str] | None = None
 ) -> tuple[dict[str, Cell | None], str]:
     """One indicator's values across the places: the printed row, and the target they make together.
 
     Counts add up (1 project in each of 7 villages is ≥ 7 projects); rates are the range from the
-    lowest to the highest (equal rates are that rate); values that do not parse alike (a date in
-    one village, a count in another) are judged as printed, never summed on a guess.
+    lowest to the highest (equal rates are that rate); the same words in every place (否) are that
+    answer; values that do not parse alike (a date in one village, a count in another) are judged
+    as printed, never summed on a guess. An operator or unit column (秀屿 2025: 指标方向 ≥) applies
+    to every place's value.
     """
     found = [(head.text, cells[key][0]) for key, head in places.items() if cells.get(key)]
     if not found:
@@ -275,9 +285,13 @@ def place_values(
         row=first.row,
         col=first.col,
     )
-    parsed = [parse_value(cell.text, name=name) for _, cell in found]
+    texts = [_with_side_columns(cell, side or {}).text for _, cell in found]
+    parsed = [parse_value(text, name=name) for text in texts]
     alike = {(p.op, p.unit) for p in parsed}
     if len(alike) != 1 or not all(p.quantified and p.value is not None for p in parsed):
+        answers = {cell.text for _, cell in found}
+        if len(answers) == 1:  # one answer for every place (否): that answer, over all their cells
+            printed = Cell(text=answers.pop(), ref=printed.ref, row=printed.row, col=printed.col)
         return {"annual_value": printed}, printed.text
     op, unit = alike.pop()
     numbers = [p.value for p in parsed]
@@ -297,7 +311,8 @@ def _with_side_columns(cell: Cell, side: dict[str, str]) -> Cell:
     adds nothing; a typed number keeps its number format unless a unit column names the unit.
     """
     op = side.get("op_text", "")
-    op = op if parse_value(op + "1").op not in ("", "qualitative") else ""
+    sign = parse_value(op + "1").op
+    op = op if sign in (">=", "<=", ">", "<", "range") or key(op) in ("=", "＝") else ""
     unit = side.get("unit_text", "")
     if not op and not unit:
         return cell

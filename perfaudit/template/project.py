@@ -22,6 +22,7 @@ from perfaudit.strings import strip_trailing_bracket
 from perfaudit.template.blocks import read_pairs
 from perfaudit.template.common import (
     MONEY_UNIT,
+    YEAR_ONLY,
     Doc,
     Piece,
     assign_columns,
@@ -32,6 +33,7 @@ from perfaudit.template.common import (
     key,
     lookup,
     money_to_yuan,
+    split_at_header,
     split_sections,
 )
 from perfaudit.template.indicators import read_indicators
@@ -40,18 +42,25 @@ from perfaudit.values import parse_amount
 # A leading enumerator or 其中 before a funding label: "1.一般公共预算…", "二、自有资金", "其中:财政拨款".
 _ENUMERATOR = re.compile(r"^(?:[(（]?[0-9一二三四五六七八九十]+[)）.、．]\s*)?(其中[:：]?)?")
 # An amount at the start of a text cell, with its unit: "总额10606.7522万元", "854万(…)".
-_LEADING_AMOUNT = re.compile(r"^(\d[\d,]*(?:\.\d+)?)(亿元|万元|万|元)")
+# A bare number after its label in the same cell ("资金总额 35") is in the form's unit.
+_LEADING_AMOUNT = re.compile(r"^(\d[\d,]*(?:\.\d+)?)(?:(亿元|万元|万|元)|$)")
 _AMOUNT_UNIT_LABEL = re.compile(r"金额单位[:：]\s*(亿元|万元|元)")
+_BRACKETED = re.compile(r"[(（][^()（）]+[)）]")
 _CHECKED = re.compile(r"([\u4e00-\u9fff]+)\s*□?\s*[√☑■✓✔]")
-_YEAR_ONLY = re.compile(r"[(（]?20\d\d年度?[)）]?")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _GOAL_PERIODS = {"年度目标": "annual", "长期目标": "period", "实施期目标": "period", "中期目标": "period"}
 # The sections that make a project form: one of them at least (a form cut short may lack the rest).
 PROJECT_SECTIONS = ("funds", "goals", "indicators")
 
 
-def parse_project(sheet: Sheet) -> dict | None:
-    """Read one sheet as a project target form; None when it holds none of a project form's sections."""
+def parse_project(sheet: Sheet) -> dict | list[dict] | None:
+    """Read one sheet as a project target form; None when it holds none of a project form's sections.
+
+    A table that lists several projects (one block of rows each) gives one form per project.
+    """
+    listed = parse_project_list(sheet)
+    if listed is not None:
+        return listed
     sections, markers = split_sections(sheet, "project_sections")
     split_at_header(sections, "goals", "indicators")
     found = [name for name in PROJECT_SECTIONS if sections.get(name)]
@@ -80,6 +89,10 @@ def parse_project(sheet: Sheet) -> dict | None:
     doc.info.setdefault("department", doc.info.get("implementing_unit") or doc.info.get("competent_dept") or "")
     doc.info["missing_sections"] = ",".join(name for name in PROJECT_SECTIONS if not sections.get(name))
     _sweep(doc, sheet)
+    return _tables(doc)
+
+
+def _tables(doc: Doc) -> dict:
     return {
         "info": doc.info,
         "budget": doc.budget,
@@ -93,28 +106,56 @@ def parse_project(sheet: Sheet) -> dict | None:
 
 
 def _read_project_pairs(doc: Doc, rows: list[list[Cell]]) -> None:
-    """The title (with a year printed under it, ``(2022年度)``) and the header fields."""
-    cells = [cell for row in rows for cell in row]
-    for i, cell in enumerate(cells):
-        text_key = strip_trailing_bracket(key(cell.text))
-        if text_key.endswith("表") and len(text_key) <= 60:
-            doc.info["title"] = cell.text
-            doc.take(cell)
-            after = cells[i + 1] if i + 1 < len(cells) else None
-            if after is not None and _YEAR_ONLY.fullmatch(key(after.text)):
-                doc.info["title"] = f"{cell.text}{after.text}"
-                doc.take(after)
-            break
-    read_pairs(doc, rows, labels=lookup("project_labels", "label"))
+    """The title and the header fields.
+
+    A title may be wrapped over several lines above its last (天津 2022: three lines ending in
+    …绩效目标表) and carry a line under it: the year (``(2022年度)``) or, in brackets, the
+    project it is for.
+    """
+    labels = lookup("project_labels", "label")
+    for r, row in enumerate(rows):
+        cell = next((c for c in row if _is_title(c.text)), None)
+        if cell is None:
+            continue
+        parts = [cell]
+        above = r - 1
+        while above >= 0 and _title_line(rows[above], labels):
+            parts.insert(0, rows[above][0])
+            above -= 1
+        after = row[row.index(cell) + 1] if row.index(cell) + 1 < len(row) else None
+        if after is None and r + 1 < len(rows) and _title_line(rows[r + 1], labels):
+            after = rows[r + 1][0]
+        if after is not None and (YEAR_ONLY.fullmatch(key(after.text)) or _BRACKETED.fullmatch(key(after.text))):
+            parts.append(after)
+        doc.info["title"] = "".join(c.text.strip() for c in parts)
+        doc.take(*parts)
+        break
+    read_pairs(doc, rows, labels=labels)
+
+
+def _is_title(text: str) -> bool:
+    text_key = strip_trailing_bracket(key(text))
+    return text_key.endswith("表") and len(text_key) <= 60
+
+
+def _title_line(row: list[Cell], labels: dict) -> bool:
+    """A line of a wrapped title: alone on its row, short, no label and no sentence."""
+    if len(row) != 1:
+        return False
+    text_key = key(row[0].text)
+    return 0 < len(text_key) <= 40 and text_key not in labels and not text_key.endswith(("。", ":", "："))
 
 
 def _amount_unit(doc: Doc, sheet: Sheet) -> None:
     """The unit the form states for its amounts (金额单位:万元, 资金情况(万元)); empty when none."""
     for row in sheet.rows:
         for cell in row:
-            match = _AMOUNT_UNIT_LABEL.search(key(cell.text)) or (
-                MONEY_UNIT.search(cell.text) if len(key(cell.text)) <= 12 else None
+            # 金额单位:万元; 资金情况(万元); a label that ends in its unit (下达中央预算内投资(万元)).
+            unit = MONEY_UNIT.search(cell.text)
+            labelled = unit is not None and (
+                len(key(cell.text)) <= 12 or (len(key(cell.text)) <= 30 and key(cell.text).endswith(key(unit.group(0))))
             )
+            match = _AMOUNT_UNIT_LABEL.search(key(cell.text)) or (unit if labelled else None)
             if match:
                 doc.info["amount_unit"] = match.group(1)
                 if _AMOUNT_UNIT_LABEL.search(key(cell.text)):
@@ -125,6 +166,113 @@ def _amount_unit(doc: Doc, sheet: Sheet) -> None:
 
 def _unit(doc: Doc) -> str:
     return str(doc.info.get("amount_unit") or "万元")
+
+
+# --- several projects in one table ------------------------------------------------------------
+
+# A department code before its name in a list: "820001-井研县马踏镇人民政府".
+_CODED_NAME = re.compile(r"^(\d{3,})\s*[-－—]\s*(.+)$")
+
+
+def parse_project_list(sheet: Sheet) -> list[dict] | None:
+    """Several projects in one table (四川 部门预算项目绩效目标申报表, a budget system's export).
+
+    The header row holds 项目名称 and the indicator columns side by side (单位名称 | 项目名称 | 预算数 |
+    年度目标 | 一级指标 | …); a row with a 项目名称 starts a project, and the rows below it (their
+    left cells merged, so empty) carry its further indicators. A row with a 单位名称 and an amount
+    but no project is the unit's subtotal: it belongs to no project and is left over. Each project
+    is read as a form of its own, with the title and header shared. None when the sheet is no such
+    table.
+    """
+    header_index, columns = find_header(sheet.rows, "project_list")
+    if header_index < 0 or "project_name" not in columns:
+        return None
+    header = sheet.rows[header_index]
+    indicator_columns = header_columns(header, "indicators")
+    if "level1" not in indicator_columns or any(cell.col is None for cell in header):
+        return None
+    listing = _Listing(sheet, header_index, columns, min(cell.col for cell in indicator_columns.values()))
+    groups, subtotals = listing.groups()
+    forms, department = [], ""
+    for rows in groups:
+        doc, department = listing.read(rows, subtotals, department)
+        forms.append(_tables(doc))
+    return forms or None
+
+
+class _Listing:
+    """A table of several projects: its header row, the columns left of the indicators, and their reading."""
+
+    def __init__(self, sheet: Sheet, header_index: int, columns: dict[str, Cell], first_indicator: int) -> None:
+        self.sheet, self.header_index, self.columns, self.first_indicator = (
+            sheet,
+            header_index,
+            columns,
+            first_indicator,
+        )
+        self.shared = [cell for row in sheet.rows[: header_index + 1] for cell in row]
+
+    def left_part(self, row: list[Cell]) -> dict[str, list[Cell]]:
+        return assign_columns([cell for cell in row if cell.col < self.first_indicator], self.columns)
+
+    def groups(self) -> tuple[list[list[list[Cell]]], list[list[Cell]]]:
+        """The rows of each project, and the rows that belong to none (a unit's subtotal)."""
+        groups: list[list[list[Cell]]] = []
+        subtotals: list[list[Cell]] = []
+        for row in self.sheet.rows[self.header_index + 1 :]:
+            if self.left_part(row).get("project_name"):
+                groups.append([row])
+            elif groups and all(cell.col >= self.first_indicator for cell in row):
+                groups[-1].append(row)
+            else:
+                subtotals.append(row)
+        return groups, subtotals
+
+    def read(self, rows: list[list[Cell]], subtotals: list[list[Cell]], department: str) -> tuple[Doc, str]:
+        """One project's form (the shared title, its own name, money, goal and indicators) and its unit.
+
+        ``department`` is the unit cell above, for a project whose unit cell is merged with it.
+        """
+        doc = Doc(sheet=self.sheet)
+        _read_project_pairs(doc, self.sheet.rows[: self.header_index])
+        _amount_unit(doc, self.sheet)
+        doc.take(*self.shared)
+        cells = self.left_part(rows[0])
+        department = join_fragments(c.text for c in cells.get("department", [])) or department
+        coded = _CODED_NAME.match(department)
+        doc.info["department"], doc.info["dept_code"] = (coded.group(2), coded.group(1)) if coded else (department, "")
+        doc.info["project_name"] = join_fragments(c.text for c in cells["project_name"])
+        doc.take(*cells["project_name"], *cells.get("department", []))
+        for amount_cell in cells.get("budget", []):
+            doc.take(amount_cell)
+            doc.budget.append(
+                {
+                    "section": "项目资金",
+                    "item": "年度资金总额",
+                    "item_raw": self.columns["budget"].text,
+                    "amount_yuan": money_to_yuan(cell_amount(amount_cell), _unit(doc)),
+                    "printed": amount_cell.text,
+                    "printed_unit": _unit(doc),
+                    "source_ref": amount_cell.ref,
+                }
+            )
+        goal = cells.get("goal", [])
+        if goal:
+            doc.take(*goal)
+            text = join_fragments(c.text for c in goal)
+            doc.goals.append({"goal_no": 1, "period": "annual", "text": text, "source_ref": goal[0].ref})
+        header = [cell for cell in self.sheet.rows[self.header_index] if cell.col >= self.first_indicator]
+        read_indicators(doc, [header, *([c for c in row if c.col >= self.first_indicator] for row in rows)])
+        for cell in (cell for row in rows for cell in row if id(cell) not in doc.used):
+            doc.leftover(cell, "not part of any table of the form")
+        for cell in (cell for row in subtotals for cell in row):
+            doc.leftover(cell, "a unit's subtotal in a table of several projects: no project's own")
+        missing = [name for name, part in (("funds", doc.budget), ("goals", doc.goals)) if not part]
+        doc.info["missing_sections"] = ",".join(missing)
+        doc.info["_cells"] = len(self.shared) + sum(len(row) for row in rows + subtotals)
+        doc.info["_part"] = doc.info["project_name"]
+        doc.info["_all_text"] = " ".join(cell.text for cell in self.shared)
+        return doc, department
 
 
 # --- funds -----------------------------------------------------------------------------------
@@ -207,7 +355,7 @@ def _amount(doc: Doc, cell: Cell | None, printed: str) -> tuple[float | None, st
     match = _LEADING_AMOUNT.match(key(printed))
     if match is None:
         return None, _unit(doc), ""
-    unit = "万元" if match.group(2) == "万" else match.group(2)
+    unit = {"万": "万元", None: _unit(doc)}.get(match.group(2), match.group(2))
     return parse_amount(match.group(1)), unit, match.group(1)
 
 
@@ -347,20 +495,6 @@ def merge_periods(annual: list[dict], period: list[dict]) -> list[dict]:
 
 
 # --- layout helpers ------------------------------------------------------------------------
-
-
-def split_at_header(sections: dict[str, list[list[Cell]]], before: str, section: str) -> None:
-    """A table printed without its section title: its header row starts the section.
-
-    (鄂州's indicator table follows the goal text with only 一级指标 | 二级指标 | … as its header.)
-    """
-    if sections.get(section) or not sections.get(before):
-        return
-    rows = sections[before]
-    for index, row in enumerate(rows):
-        if len(header_columns(row, section)) >= 2:
-            sections[before], sections[section] = rows[:index], rows[index:]
-            return
 
 
 def checked_option(text: str) -> str:

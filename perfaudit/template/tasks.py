@@ -12,6 +12,7 @@ from perfaudit.template.common import (
     assign_columns,
     cell_amount,
     find_header,
+    join_fragments,
     key,
     money_to_yuan,
     span,
@@ -25,6 +26,7 @@ def read_tasks(doc: Doc, rows: list[list[Cell]]) -> None:
     header_index, columns = find_header(rows, "tasks")
     if header_index >= 0:
         doc.take(*columns.values())
+        doc.info["task_columns"] = ",".join(name for name in _TASK_COLUMNS if name in columns)
         planned = columns.get("planned")
         match = MONEY_UNIT.search(planned.text) if planned is not None else None
         unit = match.group(1) if match else doc.info.get("amount_unit") or "万元"
@@ -46,6 +48,7 @@ def read_tasks(doc: Doc, rows: list[list[Cell]]) -> None:
                 ),
                 unit=unit,
                 row_cells=row,
+                sides={name: join_fragments(c.text for c in cells.get(name, [])) for name in _SIDE_COLUMNS},
             )
     else:
         _read_flowing_tasks(doc, body, unit)
@@ -74,7 +77,15 @@ def _is_total_row(name: str) -> bool:
     return key(name) in text_layout()["total_row_labels"].split("|")
 
 
-def _add_task(doc, name: Piece, content: Piece, money: Cell | None, outcome: Piece, unit: str, row_cells) -> None:
+# The task table's columns in contract order (documents.task_columns says which a form printed).
+_TASK_COLUMNS = ("name", "duty", "content", "spending_line", "planned", "expected_outcome")
+# Columns some layouts print beside a task (福建 年度履职目标: 部门职能 | 年度目标任务 | 支出项目名称 | 预算金额).
+_SIDE_COLUMNS = ("duty", "spending_line")
+
+
+def _add_task(
+    doc, name: Piece, content: Piece, money: Cell | None, outcome: Piece, unit: str, row_cells, sides=None
+) -> None:
     doc.take(*row_cells)
     amount = cell_amount(money) if money is not None else None
     if money is not None and amount is None:
@@ -103,6 +114,7 @@ def _add_task(doc, name: Piece, content: Piece, money: Cell | None, outcome: Pie
             "planned_printed": money.text if money is not None else "",
             "planned_unit": unit,
             "expected_outcome": outcome.text,
+            **{column: (sides or {}).get(column, "") for column in _SIDE_COLUMNS},
             "source_ref": span(name.refs + content.refs + ([money.ref] if money else []) + outcome.refs),
             "_refs": name.refs + content.refs + ([money.ref] if money else []) + outcome.refs,
             "planned_ref": money.ref if money is not None else "",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from perfaudit.values.money import parse_amount, printed_decimals
 from perfaudit.values.normalize import normalize_value_text
-from perfaudit.values.polarity import infer_polarity
+from perfaudit.values.polarity import infer_polarity, printed_polarity
 from perfaudit.values.targets import ParsedValue, parse_value
 from perfaudit.values.tasks import TaskOutput, extract_task_outputs, task_clauses
 
@@ -27,6 +27,7 @@ __all__ = [
     "TaskOutput",
     "extract_task_outputs",
     "infer_polarity",
+    "printed_polarity",
     "normalize_value_text",
     "parse_amount",
     "parse_value",

@@ -36,7 +36,7 @@ def _rightmost(text: str, cues: list[tuple[str, str]]) -> str:
 def _polarity_from_name(name: str) -> str:
     cues = _polarity_cues()
     strong = [(word, polarity) for word, polarity, strength in cues if strength == "strong"]
-    weak = [(word, polarity) for word, polarity, strength in cues if strength != "strong"]
+    weak = [(word, polarity) for word, polarity, strength in cues if strength == "weak"]
     return _rightmost(name, strong) or _rightmost(name, weak)
 
 
@@ -59,3 +59,9 @@ def infer_polarity(name: str, parsed: ParsedValue, raw: str = "") -> str:
         or _polarity_from_name(name_text)
         or _OP_POLARITY.get(parsed.op, "")
     )
+
+
+def printed_polarity(text: str) -> str:
+    """The polarity a 指标方向性 column prints (正向指标 → ``positive``); empty for other words."""
+    printed = {word: polarity for word, polarity, strength in _polarity_cues() if strength == "printed"}
+    return printed.get(normalize_value_text(text or "").strip(), "")
