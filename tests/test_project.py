@@ -384,6 +384,26 @@ def test_baodi_investment_plan(forms, findings):
     assert open_keys(findings, BAODI) == ["R-QUANT-03", "R-QUANT-04/output"]
 
 
+# --- unit costs per project output ----------------------------------------------------------
+
+
+def test_a_project_with_one_counting_target_has_a_unit_cost(forms):
+    """年度资金总额 ÷ the one 数量 target that counts (by hand: 100万 ÷ 7 = 142,857.14 元 a project;
+    35万 ÷ 2 = 175,000; 330.984万 ÷ 230 = 14,390.61; 66万 ÷ 11 = 60,000). A form with two counting
+    targets (武汉, 岳阳县) has none; projects are compared with projects only."""
+    from perfaudit.derive import unit_costs
+
+    costs = unit_costs(forms).set_index("doc_id")
+    assert set(costs["kind"]) == {"project"}
+    assert costs["unit_cost_yuan"].to_dict() == {
+        "fujian-anxi-shuili-xiaoxingshuili-2022-xiangmu-mubiao": 142_857.14,
+        XIUYU: 175_000.0,
+        f"{MATA}#村组干部报酬": 14_390.61,
+        f"{MATA}#基层组织活动经费": 60_000.0,
+    }
+    assert costs.loc[XIUYU, "peers_all"] == 4 and pd.isna(costs.loc[XIUYU, "task_no"])
+
+
 # --- layout helpers --------------------------------------------------------------------------
 
 

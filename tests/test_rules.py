@@ -559,11 +559,19 @@ CROSS_PASSING = [
 ]
 
 
-def _cross_folder(folder, others):
-    (folder / "overall.txt").write_text(CLEAN, encoding="utf-8")
-    (folder / "p1.txt").write_text(CLEAN_PROJECT, encoding="utf-8")
+def _cross_folder(folder, others, prefix="", unit=None):
+    """The clean 整体 form, the clean project form and ``others`` (edits of it): one unit's, one year's.
+
+    ``unit`` renames the unit in all of them (so that they pair only with each other among the cases).
+    """
+
+    def own(text):
+        return text.replace("测试市测试镇培训中心", unit) if unit else text
+
+    (folder / f"{prefix}overall.txt").write_text(own(CLEAN), encoding="utf-8")
+    (folder / f"{prefix}p1.txt").write_text(own(CLEAN_PROJECT), encoding="utf-8")
     for number, edit in enumerate(others, start=2):
-        (folder / f"p{number}.txt").write_text(edit(CLEAN_PROJECT), encoding="utf-8")
+        (folder / f"{prefix}p{number}.txt").write_text(own(edit(CLEAN_PROJECT)), encoding="utf-8")
     return folder
 
 
@@ -591,6 +599,8 @@ def write_cases(folder):
             for edit in edits:
                 text = edit(text)
             (folder / f"{group}-{param.id}.txt").write_text(text, encoding="utf-8")
+    # One unit's 整体 form with two projects that outgrow it (R-ARITH-11), a unit of its own.
+    _cross_folder(folder, [ELDERLY], prefix="cross-", unit="测试市勾稽核对中心")
     for number, edit in enumerate(PEER_FORMS, start=1):
         (folder / f"peer-{number}.txt").write_text(edit(CLEAN), encoding="utf-8")
     for group, params in (("yoy", YEARLY), ("yoy-pass", YEARLY_PASSING)):

@@ -93,13 +93,22 @@ def findings_of(source) -> pd.DataFrame | None:
 
 
 def _form_parts(forms: FormSet) -> dict[str, tuple[str, str, str]]:
-    """doc_id → (department, "2024年", doc_id where department and year alone are ambiguous, else "")."""
-    parts = {}
+    """doc_id → (department, "2024年", what tells it apart where department and year alone are ambiguous, else "").
+
+    What tells a project form apart is its project's name; else, or when that is shared too, its doc_id.
+    """
+    parts, names = {}, {}
     for row in forms.documents.itertuples():
         year = "" if pd.isna(row.year) else f"{int(row.year)}年"
         parts[row.doc_id] = (row.department or row.doc_id, year)
+        names[row.doc_id] = getattr(row, "project_name", "") or ""
     counts = pd.Series(list(parts.values()), dtype="object").value_counts()
-    return {doc: (*part, doc if counts[part] > 1 else "") for doc, part in parts.items()}
+    tags = {doc: names[doc] or doc for doc, part in parts.items() if counts[part] > 1}
+    shared = pd.Series(list(tags.values()), dtype="object").value_counts()
+    return {
+        doc: (*part, (tags[doc] if shared[tags[doc]] == 1 else doc) if doc in tags else "")
+        for doc, part in parts.items()
+    }
 
 
 def form_titles(forms: FormSet) -> dict[str, str]:

@@ -47,6 +47,7 @@ from perfaudit.charts.style import (
 from perfaudit.fields import heading, label
 
 OUTLIER_RULE = "R-REASON-05"
+_KIND_ZH = {"task": "任务", "project": "项目"}
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 
 # Columns of the unit-cost table, in order; their labels come from the field dictionary.
@@ -128,7 +129,7 @@ def _uncosted_note(source, costs: pd.DataFrame) -> str:
     absent = [titles[d] for d in ordered_docs(forms) if d not in costed_docs]
     if absent:
         shown = "、".join(absent[:3]) + (f" 等 {len(absent)} 份" if len(absent) > 3 else "")
-        lines.append(f"未列入（没有可计算单位成本的任务）：{shown}。")
+        lines.append(f"未列入（没有可计算单位成本的任务或项目）：{shown}。")
     return "\n".join(lines)
 
 
@@ -155,18 +156,21 @@ def plot_unit_costs(source) -> Figure:
     costed_docs = set(costs["doc_id"])  # made once: in the condition it is made per form
     docs = [d for d in ordered_docs(forms) if d in costed_docs]
     colours = {doc: SERIES[n % len(SERIES)] for n, doc in enumerate(docs)} if len(docs) > 1 else {docs[0]: BLUE}
-    sizes = costs.groupby("unit").size()
-    units = sorted(sizes.index, key=lambda u: (-sizes[u], u))
+    # One panel per count unit and kind: a project's whole budget per output is not a task's money per output.
+    sizes = costs.groupby(["kind", "unit"]).size()
+    panel_keys = sorted(sizes.index, key=lambda k: (k[0] != "task", -sizes[k], k[1]))
     with styled():
         panels = []
-        for unit in units:
-            part = costs[costs["unit"] == unit].sort_values("unit_cost_yuan", ascending=False, kind="stable")
+        for kind, unit in panel_keys:
+            part = costs[(costs["kind"] == kind) & (costs["unit"] == unit)]
+            part = part.sort_values("unit_cost_yuan", ascending=False, kind="stable")
             names = [wrap(f"{r.task_name}（{r.qualifier}{plain(r.quantity)}{unit}）", 32) for r in part.itertuples()]
-            panels.append((unit, part, names))
-        rows = [sum(1 + 0.35 * n.count("\n") for n in names) for _, _, names in panels]
+            panels.append((kind, unit, part, names))
+        rows = [sum(1 + 0.35 * n.count("\n") for n in names) for *_, names in panels]
         fig = new_figure(sum(r * ROW_IN + 0.75 for r in rows) + 0.6)
         axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [r + 2.4 for r in rows]})
-        for ax, (unit, part, names) in zip(axes[:, 0], panels, strict=True):
+        for ax, (kind, unit, part, names) in zip(axes[:, 0], panels, strict=True):
+            what = _KIND_ZH[kind]
             factor, money_unit = _scale(part["unit_cost_yuan"])
             values = part["unit_cost_yuan"] / factor
             y = list(range(len(part)))
@@ -182,17 +186,20 @@ def plot_unit_costs(source) -> Figure:
             median = part["peer_median_all_yuan"].iloc[0] / factor
             if peers > 1:
                 ax.axvline(median, color=ORANGE, linestyle="--", linewidth=1.2, zorder=3)
-                ax.set_title(f"每{unit}：{peers} 项任务，中位数 {amount(median)} {money_unit}/{unit}")
+                ax.set_title(f"每{unit}：{peers} 个{what}，中位数 {amount(median)} {money_unit}/{unit}")
             else:
-                ax.set_title(f"每{unit}：仅 1 项任务，无可比")
-        handles = [Line2D([], [], color=ORANGE, linestyle="--", label="同单位任务中位数")]
+                ax.set_title(f"每{unit}：仅 1 个{what}，无可比")
+        handles = [Line2D([], [], color=ORANGE, linestyle="--", label="同单位中位数")]
         if len(docs) > 1:
             handles += [Patch(color=colours[d], label=titles[d]) for d in docs]
         if costs["is_flagged"].any():
             handles.append(Patch(color=RED, label=f"单位成本偏离（{OUTLIER_RULE}）"))
         subject = titles[docs[0]] if len(docs) == 1 else f"{len(docs)} 份表格"
         add_header(fig, f"单位产出成本：{subject}", handles)
-        note = "单位成本 = 任务拟投入资金 ÷ 任务内容中承诺的数量；仅比较同一计量单位的任务。"
+        note = (
+            "单位成本 = 任务拟投入资金 ÷ 任务内容中承诺的数量（项目表：年度资金总额 ÷ 其唯一的数量指标）；"
+            "仅比较同一计量单位、同类的任务或项目。"
+        )
         add_note(fig, "\n".join(filter(None, [note, _uncosted_note(source, costs)])))
         return finish(fig)
 
