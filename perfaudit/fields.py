@@ -32,7 +32,7 @@ import pandas as pd
 
 from perfaudit.vocab import read_vocab
 
-TABLES = ("documents", "budget", "goals", "cost_items", "tasks", "task_outputs", "indicators", "leftovers")
+TABLES = ("documents", "budget", "execution", "goals", "cost_items", "tasks", "task_outputs", "indicators", "leftovers")
 UNKNOWN_COLOUR = "#7f8c8d"  # a severity the dictionary does not know (a hand-edited rulebook)
 MONEY_UNITS = ("元", "万元")  # shown in a column's heading: 单位成本（元）
 

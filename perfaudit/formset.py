@@ -14,13 +14,14 @@ from perfaudit.fields import TABLES, cast_frame, make_frame
 class FormSet:
     """The tables of the DESIGN contract for every loaded form.
 
-    Attributes are the tables: ``documents``, ``budget``, ``goals``, ``cost_items`` (project
-    forms' cost breakdown), ``tasks``,
+    Attributes are the tables: ``documents``, ``budget``, ``execution`` (a self-evaluation's
+    budget execution), ``goals``, ``cost_items`` (project forms' cost breakdown), ``tasks``,
     ``task_outputs``, ``indicators`` and ``leftovers`` (pandas DataFrames).
     """
 
     documents: pd.DataFrame
     budget: pd.DataFrame
+    execution: pd.DataFrame
     goals: pd.DataFrame
     cost_items: pd.DataFrame
     tasks: pd.DataFrame

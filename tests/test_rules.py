@@ -20,6 +20,7 @@ from tests.conftest import ROOT
 CLEAN = (ROOT / "tests" / "forms" / "clean.txt").read_text(encoding="utf-8")
 # A small 项目支出绩效目标表 (a pipe table) that passes every rule a project form is judged by.
 CLEAN_PROJECT = (ROOT / "tests" / "forms" / "clean-project.txt").read_text(encoding="utf-8")
+CLEAN_SELFEVAL = (ROOT / "tests" / "forms" / "clean-selfeval.txt").read_text(encoding="utf-8")
 
 
 def replace(*pairs):
@@ -559,6 +560,167 @@ CROSS_PASSING = [
 ]
 
 
+# Self-evaluations (R-RESULT): edits of the clean self-evaluation (tests/forms/clean-selfeval.txt:
+# 48 of 50 万元 spent, 96.00%, 9.6 of 10 points; six indicators met, 90 points, full scores).
+TOTAL_LINE = "| | 年度资金总额 | 50.00 | 50.00 | 48.00 | 10 | 96.00% | 9.6 |"
+FISCAL_LINE = "| | 其中:财政拨款 | 50.00 | 50.00 | 48.00 | | | |"
+HEADCOUNT = "| 培训学员人次 | ≥1000人次 | 1050人次 | 15 | 15 | |"
+SESSIONS = "| 职业技能培训活动场次 | ≥20场 | 22场 | 15 | 15 | |"
+SATISFIED = "| 学员满意度 | ≥90% | 92% | 10 | 10 | |"
+LAST_ROW = "| 满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥90% | 92% | 10 | 10 | |"
+
+
+def spent(total: str, rate: str, score: str):
+    """The year's spending changed on both lines, with the rate and score printed for it."""
+    return replace(
+        (TOTAL_LINE, f"| | 年度资金总额 | 50.00 | 50.00 | {total} | 10 | {rate} | {score} |"),
+        (FISCAL_LINE, f"| | 其中:财政拨款 | 50.00 | 50.00 | {total} | | | |"),
+    )
+
+
+def extra_row(row: str):
+    return replace((LAST_ROW, f"{LAST_ROW}\n{row}"))
+
+
+SELFEVAL_FAILING = [
+    pytest.param("R-RESULT-01/rate", replace(("96.00% | 9.6", "100.00% | 9.6")), id="rate-printed-100"),
+    pytest.param("R-RESULT-01/score-above", replace(("96.00% | 9.6", "96.00% | 12")), id="score-12-of-10"),
+    pytest.param("R-RESULT-01/score", replace(("96.00% | 9.6", "96.00% | 8")), id="score-8-at-96-percent"),
+    pytest.param(
+        "R-RESULT-01/total",
+        replace((FISCAL_LINE, "| | 其中:财政拨款 | 50.00 | 45.00 | 45.00 | | | |")),
+        id="sources-5-short",
+    ),
+    pytest.param(
+        "R-RESULT-02/row",
+        replace((SESSIONS, "| 职业技能培训活动场次 | ≥20场 | 22场 | 15 | 18 | |")),
+        id="score-18-of-15",
+    ),
+    pytest.param("R-RESULT-02/total", replace(("| 62% | 30 | 30 |", "| 62% | 20 | 20 |")), id="points-90-in-all"),
+    pytest.param(
+        "R-RESULT-03/missed",
+        replace((HEADCOUNT, "| 培训学员人次 | ≥1000人次 | 800人次 | 15 | 15 | |")),
+        id="800-of-1000-full",
+    ),
+    pytest.param(
+        "R-RESULT-03/missed-slightly",
+        replace(("| ≥95% | 96% | 10 | 10 |", "| ≥95% | 93% | 10 | 10 |")),
+        id="93-of-95-full",
+    ),
+    pytest.param(
+        "R-RESULT-04/quantitative",
+        replace(("| 62% | 30 | 30 |", "| 达成预期指标 | 30 | 30 |")),
+        id="employment-just-achieved",
+    ),
+    pytest.param(
+        "R-RESULT-04/empty",
+        extra_row("| 效益指标 | 可持续影响指标 | 培训长效机制 | | | 5 | 5 | |"),
+        id="no-target-no-actual-scored",
+    ),
+    pytest.param(
+        "R-RESULT-04/qualitative",
+        extra_row("| 效益指标 | 可持续影响指标 | 培训长效机制 | 逐步健全 | 达成预期指标 | 5 | 5 | |"),
+        id="qualitative-just-achieved",
+    ),
+    pytest.param(
+        "R-RESULT-04/restated",
+        replace((SESSIONS, "| 职业技能培训活动场次 | ≥20场 | ≥20场 | 15 | 15 | |")),
+        id="actual-copies-target",
+    ),
+    pytest.param(
+        "R-RESULT-04/unreported", replace(("| ≥95% | 96% | 10 | 10 |", "| ≥95% | | 10 | |")), id="row-not-evaluated"
+    ),
+    pytest.param(
+        "R-RESULT-05",
+        replace((HEADCOUNT, "| 培训学员人次 | ≥1000人次 | 800人次 | 15 | 12 | |")),
+        id="shortfall-without-reason",
+    ),
+    pytest.param("R-RESULT-05/execution", spent("40.00", "80.00%", "8"), id="rate-80-without-reason"),
+    pytest.param(
+        "R-RESULT-05/adjusted",
+        replace((TOTAL_LINE, "| | 年度资金总额 | 40.00 | 50.00 | 48.00 | 10 | 96.00% | 9.6 |")),
+        id="budget-raised-without-reason",
+    ),
+    pytest.param("R-RESULT-06", spent("25.00", "50.00%", "5"), id="half-spent-all-outputs-met"),
+    pytest.param(
+        "R-RESULT-08/far-above",
+        replace((SESSIONS, "| 职业技能培训活动场次 | ≥20场 | 30场 | 15 | 15 | |")),
+        id="30-sessions-for-20",
+    ),
+    pytest.param(
+        "R-RESULT-08/satisfaction",
+        replace((SATISFIED, "| 学员满意度 | ≥90% | 100% | 10 | 10 | |")),
+        id="satisfaction-100-for-90",
+    ),
+    pytest.param(
+        "R-RESULT-09",
+        replace(
+            (TOTAL_LINE, "| | 年度资金总额 | 60.00 | 48.00 | 48.00 | 10 | 100.00% | 10 |"),
+            (FISCAL_LINE, "| | 其中:财政拨款 | 60.00 | 48.00 | 48.00 | | | |"),
+        ),
+        id="budget-cut-to-spending",
+    ),
+    pytest.param(
+        "R-RESULT-10/reached",
+        extra_row("| 产出指标 | 质量指标 | 培训教材规范性 | 规范 | 达到 | 5 | 2 | |"),
+        id="reached-scored-40-percent",
+    ),
+    pytest.param(
+        "R-RESULT-10/partly",
+        extra_row("| 产出指标 | 质量指标 | 培训教材规范性 | 规范 | 基本达到 | 5 | 5 | |"),
+        id="partly-scored-in-full",
+    ),
+    pytest.param(
+        "R-RESULT-10/not",
+        extra_row("| 产出指标 | 质量指标 | 培训教材规范性 | 规范 | 未达到 | 5 | 5 | |"),
+        id="not-reached-scored-in-full",
+    ),
+    pytest.param(
+        "R-RESULT-11",
+        replace((HEADCOUNT, "| 培训学员人次 | ≥1000人次 | 1050人 | 15 | 15 | |")),
+        id="persons-for-person-times",
+    ),
+]
+SELFEVAL_PASSING = [
+    pytest.param("R-RESULT-01/rate", replace(("96.00% | 9.6", "96% | 9.6")), id="rate-printed-rounded"),
+    pytest.param("R-RESULT-01/score", replace(("96.00% | 9.6", "96.00% | 9.62")), id="score-within-rounding"),
+    pytest.param(
+        "R-RESULT-03/missed",
+        replace((HEADCOUNT, "| 培训学员人次 | ≥1000人次 | 800人次 | 15 | 12 | 生源不足，已调整招生计划 |")),
+        id="shortfall-scored-in-proportion",
+    ),
+    pytest.param(
+        "R-RESULT-05",
+        replace((HEADCOUNT, "| 培训学员人次 | ≥1000人次 | 800人次 | 15 | 12 | 生源不足，已调整招生计划 |")),
+        id="shortfall-explained",
+    ),
+    pytest.param("R-RESULT-06", spent("33.00", "66.00%", "6.6"), id="two-thirds-spent"),
+    pytest.param(
+        "R-RESULT-08/far-above",
+        replace((SESSIONS, "| 职业技能培训活动场次 | ≥20场 | 23场 | 15 | 15 | |")),
+        id="23-sessions-for-20",
+    ),
+    pytest.param(
+        "R-RESULT-09",
+        replace(
+            (TOTAL_LINE, "| | 年度资金总额 | 60.00 | 50.00 | 48.00 | 10 | 96.00% | 9.6 |"),
+            (FISCAL_LINE, "| | 其中:财政拨款 | 60.00 | 50.00 | 48.00 | | | |"),
+        ),
+        id="budget-cut-not-to-spending",
+    ),
+    pytest.param(
+        "R-RESULT-10/partly",
+        extra_row("| 产出指标 | 质量指标 | 培训教材规范性 | 规范 | 基本达到 | 5 | 3.5 | |"),
+        id="partly-scored-70-percent",
+    ),
+    pytest.param(
+        "R-RESULT-11",
+        replace((HEADCOUNT, "| 培训学员人次 | ≥1000人次 | 1050 | 15 | 15 | |")),
+        id="bare-actual-takes-target-unit",
+    ),
+]
+
+
 def _cross_folder(folder, others, prefix="", unit=None):
     """The clean 整体 form, the clean project form and ``others`` (edits of it): one unit's, one year's.
 
@@ -601,6 +763,11 @@ def write_cases(folder):
             (folder / f"{group}-{param.id}.txt").write_text(text, encoding="utf-8")
     # One unit's 整体 form with two projects that outgrow it (R-ARITH-11), a unit of its own.
     _cross_folder(folder, [ELDERLY], prefix="cross-", unit="测试市勾稽核对中心")
+    (folder / "clean-selfeval.txt").write_text(CLEAN_SELFEVAL, encoding="utf-8")
+    for group, params in (("sfail", SELFEVAL_FAILING), ("spass", SELFEVAL_PASSING)):
+        for param in params:
+            _, edit = param.values
+            (folder / f"{group}-{param.id}.txt").write_text(edit(CLEAN_SELFEVAL), encoding="utf-8")
     for number, edit in enumerate(PEER_FORMS, start=1):
         (folder / f"peer-{number}.txt").write_text(edit(CLEAN), encoding="utf-8")
     for group, params in (("yoy", YEARLY), ("yoy-pass", YEARLY_PASSING)):
@@ -680,6 +847,24 @@ def test_year_over_year_rule_holds(case_audit, request, key, prev_edit, cur_edit
     assert key not in fired(case_audit, f"yoy-pass-{request.node.callspec.id}-2024")
 
 
+def test_the_clean_self_evaluation_passes_every_rule(case_audit):
+    """Also: no rule of the target forms (quantification, completeness …) is run on a self-evaluation."""
+    assert case_audit.findings[case_audit.findings["doc_id"] == "clean-selfeval"].empty
+
+
+@pytest.mark.parametrize(("key", "edit"), SELFEVAL_FAILING)
+def test_self_evaluation_rule_fires(case_audit, request, key, edit):
+    doc_id = f"sfail-{request.node.callspec.id}"
+    assert key in fired(case_audit, doc_id), case_audit.findings[case_audit.findings["doc_id"] == doc_id][
+        ["rule_id", "check", "message"]
+    ]
+
+
+@pytest.mark.parametrize(("key", "edit"), SELFEVAL_PASSING)
+def test_self_evaluation_rule_holds(case_audit, request, key, edit):
+    assert key not in fired(case_audit, f"spass-{request.node.callspec.id}")
+
+
 @pytest.mark.parametrize(("key", "doc_id", "others"), CROSS_FAILING)
 def test_cross_form_rule_fires(tmp_path, key, doc_id, others):
     assert key in fired(audit(pa.load(_cross_folder(tmp_path, others))), doc_id)
@@ -702,7 +887,7 @@ def test_a_project_is_not_paired_when_its_unit_has_two_overall_forms_that_year(t
 
 def test_every_rule_has_a_failing_case():
     keys = {rule.key for rules in read_rules().values() for rule in rules}
-    tested = {p.values[0] for p in FAILING + YEARLY + PROJECT_FAILING + CROSS_FAILING}
+    tested = {p.values[0] for p in FAILING + YEARLY + PROJECT_FAILING + CROSS_FAILING + SELFEVAL_FAILING}
     assert keys - tested == set(), "rules without a failing case"
     assert tested - keys == set(), "cases for rules that do not exist"
 

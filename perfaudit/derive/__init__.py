@@ -16,6 +16,7 @@ from perfaudit.derive.indicators import indicator_facts
 from perfaudit.derive.links import output_links, task_links
 from perfaudit.derive.overall import overall_frames
 from perfaudit.derive.projects import project_facts
+from perfaudit.derive.results import result_frames
 from perfaudit.derive.years import year_frames
 
 __all__ = ["derive", "unit_costs"]
@@ -38,5 +39,6 @@ def derive(forms) -> dict[str, pd.DataFrame]:
         "unit_costs": costs,
         **year_frames(forms, money, indicators, costs),
         **overall_frames(forms, money),
+        **result_frames(forms, indicators),
     }
     return {name: frame.reset_index(drop=True) for name, frame in frames.items()}

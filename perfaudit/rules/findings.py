@@ -205,6 +205,7 @@ _REQUIRED_ZH = {
     "period_budget_yuan": "项目总预算（实施期资金总额）",
     "project_yuan": "整体表的项目支出",
     "project_forms_yuan": "项目表的年度资金总额",
+    "points_total": "指标分值",
 }
 
 

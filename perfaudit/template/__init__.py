@@ -28,6 +28,7 @@ from perfaudit.template.common import (
 from perfaudit.template.families import FAMILY_NAMES, detect
 from perfaudit.template.indicators import read_indicators
 from perfaudit.template.project import parse_project
+from perfaudit.template.selfeval import parse_selfeval
 from perfaudit.template.tasks import read_tasks
 
 __all__ = ["PARSERS", "UnreadFamily", "join_fragments", "key", "parse_sheet", "split_sections"]
@@ -125,9 +126,12 @@ def filled_in(parsed: dict) -> bool:
 
     A blank template (labels, no values) would otherwise give a finding for every empty field.
     """
-    values = any(row.get("annual_value") or row.get("period_value") for row in parsed["indicators"])
+    values = any(
+        row.get("annual_value") or row.get("period_value") or row.get("actual_value") for row in parsed["indicators"]
+    )
     amounts = any(row.get("amount_yuan") is not None for row in parsed["budget"] + parsed.get("cost_items", []))
-    return values or amounts
+    executed = any(row.get("budget_final_yuan") is not None for row in parsed.get("execution", []))
+    return values or amounts or executed
 
 
 class UnreadFamily(ValueError):
@@ -140,7 +144,7 @@ PARSERS: dict[str, Callable[[Sheet], dict | list[dict] | None] | None] = {
     "dept_overall": parse_overall,
     "project": parse_project,
     "investment": parse_project,
-    "project_selfeval": None,
-    "dept_selfeval": None,
+    "project_selfeval": parse_selfeval,
+    "dept_selfeval": parse_selfeval,
 }
 assert set(PARSERS) == set(FAMILY_NAMES)

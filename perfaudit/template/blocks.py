@@ -55,6 +55,8 @@ def _label_value(cell: Cell, labels: dict) -> tuple[dict | None, str]:
     text_key = key(cell.text)
     if text_key in labels:
         return labels[text_key], ""
+    if strip_trailing_bracket(text_key) in labels:  # 自评总分(分)
+        return labels[strip_trailing_bracket(text_key)], ""
     parts = re.split(r"[:：]", cell.text, maxsplit=1)
     if len(parts) == 2 and key(parts[0]) in labels:
         return labels[key(parts[0])], parts[1].strip()

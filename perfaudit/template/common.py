@@ -16,6 +16,8 @@ from perfaudit.vocab import read_vocab
 EXPECTED_SECTIONS = ("budget", "goals", "tasks", "indicators")
 # A year printed on its own under a title: "(2022年度)", "((2020)年度)", "2019年度)".
 YEAR_ONLY = re.compile(r"[(（]*20\d\d[)）]?年度?[)）]*")
+_FROM_BRACKET = re.compile(r"[(（].*$")
+_UNCLOSED_BRACKET = re.compile(r"[(（][^)）]*$")
 MONEY_UNIT = re.compile(r"[(（]\s*(亿元|万元|元)\s*[)）]")
 _LEADING_YEAR = re.compile(r"^20\d\d年度?")  # 2020年实际执行数: a header that names its year
 GOAL_MARK = re.compile(r"目标\s*(\d+)\s*[:：]")
@@ -90,6 +92,7 @@ class Doc:
     task_outputs: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
     cost_items: list[dict] = field(default_factory=list)
+    execution: list[dict] = field(default_factory=list)
     leftovers: list[dict] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
 
@@ -120,6 +123,8 @@ def header_columns(row: list[Cell], section: str) -> dict[str, Cell]:
             headers.get(text_key)
             or headers.get(strip_trailing_bracket(text_key))
             or headers.get(_LEADING_YEAR.sub("", text_key))
+            # A header explained in brackets after its name: 全年预算数(A)(上年结转+年初预算+…(不含…)).
+            or headers.get(_FROM_BRACKET.sub("", text_key))
         )
         if column and column not in found:
             found[column] = cell
@@ -183,7 +188,7 @@ def split_sections(sheet: Sheet, vocab: str = "sections") -> tuple[dict[str, lis
     for row in sheet.rows:
         part: list[Cell] = []
         for cell in row:
-            found = titles.get(key(cell.text)) or titles.get(strip_trailing_bracket(key(cell.text)))
+            found = _title(titles, cell.text)
             header = _header_after_title(cell, titles) if found is None else None
             if header is not None:
                 found = header[0]
@@ -212,6 +217,19 @@ def split_sections(sheet: Sheet, vocab: str = "sections") -> tuple[dict[str, lis
         if part:
             sections.setdefault(current, []).append(part)
     return sections, markers
+
+
+def _title(titles: dict[str, dict[str, str]], text: str) -> dict[str, str] | None:
+    """The section a title cell names.
+
+    As printed, without a trailing bracket, or without a bracket PDF text left unclosed (年度预算申请(万元).
+    """
+    text_key = key(text)
+    return (
+        titles.get(text_key)
+        or titles.get(strip_trailing_bracket(text_key))
+        or titles.get(_UNCLOSED_BRACKET.sub("", text_key))
+    )
 
 
 def _header_after_title(cell: Cell, titles: dict[str, dict[str, str]]) -> tuple[dict[str, str], Cell] | None:
@@ -247,7 +265,7 @@ def section_unit(markers: list[Cell], section: str, vocab: str = "sections") -> 
     """The money unit a section's printed title gives (年度预算安排(万元) → 万元); empty when none."""
     titles = lookup(vocab, "label")
     for cell in markers:
-        found = titles.get(key(cell.text)) or titles.get(strip_trailing_bracket(key(cell.text)))
+        found = _title(titles, cell.text)
         match = MONEY_UNIT.search(cell.text)
         if found is not None and found["section"] == section and match:
             return match.group(1)

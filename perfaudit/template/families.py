@@ -10,6 +10,7 @@ also carries a project's labels, else a department's.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from perfaudit.readers.cells import Sheet
@@ -70,7 +71,11 @@ def by_cues(texts: list[str]) -> Family | None:
     scores: dict[str, int] = {}
     found: dict[str, list[str]] = {}
     for text in dict.fromkeys(texts):
-        cue = _cues().get(text) or _cues().get(strip_trailing_bracket(text))
+        cue = (
+            _cues().get(text)
+            or _cues().get(strip_trailing_bracket(text))
+            or _cues().get(re.sub(r"[(（][^)）]*$", "", text))
+        )
         if cue is None:
             continue
         scores[cue[0]] = scores.get(cue[0], 0) + cue[1]

@@ -37,7 +37,11 @@ class _Levels:
 
 
 # A template placeholder standing alone in a cell (… or ……): nothing was filled in.
-_PLACEHOLDER = re.compile(r"[…\.．·]+")
+_PLACEHOLDER = re.compile(r"[…\.．·]+|指标\d+[:：]?")  # a blank template row: ……, 指标2:
+# A line break typed inside a Chinese word in a spreadsheet cell (发放准\n确率).
+_CELL_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]*\n\s*(?=[\u4e00-\u9fff])")
+# A 一级 cell that holds only the block's points (自评表: (50分)): the 二级 label says the category.
+_POINTS_ONLY = re.compile(r"[(（]\d+(?:\.\d+)?分[)）]")
 # Points printed after a category label: 产出指标(50分), 成本指标(0-20)分, 效益指标 30分.
 _POINTS_SUFFIX = re.compile(r"[(（]?\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?(?:分)?[)）]?分?$")
 
@@ -58,7 +62,20 @@ def _is_level1(canonical: str) -> bool:
 # Columns beside the value that the positioned reader keeps: the operator and the unit printed in
 # their own columns (指标性质 ≥ / 指标值 95 / 度量单位 %), the printed direction (指标方向性 正向指标),
 # the points (分值, 权重), a note.
-_SIDE_COLUMNS = ("op_text", "unit_text", "kind_text", "direction_text", "points", "note")
+_SIDE_COLUMNS = (
+    "op_text",
+    "unit_text",
+    "kind_text",
+    "direction_text",
+    "points",
+    "note",
+    "actual_value",
+    "score",
+    "deviation_reason",
+    "adjusted_value",
+    "score_coef",
+    "core_text",
+)
 
 
 def read_indicators(doc: Doc, rows: list[list[Cell]], single_value: str = "annual_value") -> None:
@@ -98,7 +115,8 @@ def _read_positioned_row(
     places: dict[str, Cell],
 ) -> None:
     """One row of a table whose cells carry their column: labels, the name, values, side columns."""
-    cells = assign_columns([cell for cell in row if not _PLACEHOLDER.fullmatch(cell.text)], columns)
+    kept = [cell for cell in row if not _PLACEHOLDER.fullmatch(cell.text.strip())]
+    cells = assign_columns([cell for cell in kept if not _POINTS_ONLY.fullmatch(key(cell.text))], columns)
     doc.take(*row)
     names = cells.get("level3", [])
     heading = _level_label(cells["level1"][0].text) if cells.get("level1") else None
@@ -109,7 +127,10 @@ def _read_positioned_row(
         # A 二级 label in the 一级 column (鄂州: 数量指标 | its indicators): the form's
         # columns are one level off, and the 二级 column holds the indicator names.
         shifted = label is not None and label["level"] == "2" and "level3" not in columns
-        _set_level(doc, levels, cells["level1"][0], level=2 if shifted else 1)
+        # A 二级 label in the 一级 column of a table with no 二级 column (重庆 指标类型: 数量指标 |
+        # 产出类指标 …): a 二级 category, its 一级 implied.
+        in_place = label is not None and label["level"] == "2" and "level3" in columns and "level2" not in columns
+        _set_level(doc, levels, cells["level1"][0], level=2 if shifted or in_place else 1)
         if shifted:
             names, cells["level2"] = cells.get("level2", []), []
     if cells.get("level2"):
@@ -192,6 +213,8 @@ def _set_level(doc: Doc, levels: _Levels, cell: Cell, level: int) -> None:
         levels.level2, levels.level2_raw, levels.level2_open = "", "", False
         levels.seen_level1.add(canonical)
         return
+    if canonical and canonical == levels.level2 and levels.level2_open and key(cell.text) == key(levels.level2_raw):
+        return  # the same 二级 label printed again on the next row (a merged cell written out per row)
     _flush_empty_level2(doc, levels)
     parent = label["parent"] if label else ""
     if parent and parent != levels.level1 and parent not in levels.seen_level1 and _is_level1(parent):
@@ -232,7 +255,7 @@ def _append_indicator(
         "row_no": len(doc.indicators) + 1,
         "level1": levels.level1,
         "level2": levels.level2,
-        "level3": name,
+        "level3": _CELL_BREAK.sub("", name),
         "level1_raw": levels.level1_raw,
         "level2_raw": levels.level2_raw,
         "period_value": period.text if period is not None else "",
@@ -242,7 +265,21 @@ def _append_indicator(
     }
     if side.get("points"):
         row["points"] = parse_amount(side["points"])
-    for column in ("op_text", "unit_text", "kind_text", "direction_text", "note"):
+    for column in ("score", "score_coef"):
+        if side.get(column):
+            row[column] = parse_amount(side[column].rstrip("%％"))
+    if side.get("actual_value"):
+        row.update(parse_actual(side["actual_value"], name, row["unit"] or side.get("unit_text", "")))
+    for column in (
+        "op_text",
+        "unit_text",
+        "kind_text",
+        "direction_text",
+        "note",
+        "deviation_reason",
+        "adjusted_value",
+        "core_text",
+    ):
         if side.get(column):
             row[column] = side[column]
     row["polarity"] = printed_polarity(side.get("direction_text", "")) or row["polarity"]
@@ -338,6 +375,16 @@ def parse_target(name: str, cell: Cell | None) -> dict[str, object]:
         "baseline": parsed.baseline,
         "polarity": infer_polarity(name, parsed, cell.text),
     }
+
+
+def parse_actual(text: str, name: str, target_unit: str) -> dict[str, object]:
+    """A self-evaluation's actual (实际完成值) parsed as a target is: the printed text, op, number, unit.
+
+    An actual printed without a unit is in the target's unit (计量单位 % / 完成值 100 is 100%).
+    """
+    parsed = parse_value(text, name=name)
+    unit = parsed.unit or (target_unit if parsed.value is not None else "")
+    return {"actual_value": text, "actual_op": parsed.op, "actual": parsed.value, "actual_unit": unit}
 
 
 # The parsed columns of a row without a value cell (an empty 二级 category).

@@ -68,8 +68,8 @@ def parse_project(sheet: Sheet) -> dict | list[dict] | None:
         return None
     doc = Doc(sheet=sheet)
     doc.take(*markers)
-    _read_project_pairs(doc, sections.get("header", []))
-    _amount_unit(doc, sheet)
+    read_project_header(doc, sections.get("header", []))
+    amount_unit(doc, sheet)
     read_pairs(doc, sections.get("funds", []), labels=lookup("project_labels", "label"))
     read_funds(doc, sections.get("header", []) + sections.get("funds", []))
     read_cost_items(doc, sections.get("cost_items", []))
@@ -88,11 +88,12 @@ def parse_project(sheet: Sheet) -> dict | list[dict] | None:
         doc.info[field] = checked_option(str(doc.info.get(field) or ""))
     doc.info.setdefault("department", doc.info.get("implementing_unit") or doc.info.get("competent_dept") or "")
     doc.info["missing_sections"] = ",".join(name for name in PROJECT_SECTIONS if not sections.get(name))
-    _sweep(doc, sheet)
-    return _tables(doc)
+    sweep(doc, sheet)
+    return form_tables(doc)
 
 
-def _tables(doc: Doc) -> dict:
+def form_tables(doc: Doc) -> dict:
+    """The tables of one read form, as the loader takes them."""
     return {
         "info": doc.info,
         "budget": doc.budget,
@@ -105,14 +106,14 @@ def _tables(doc: Doc) -> dict:
     }
 
 
-def _read_project_pairs(doc: Doc, rows: list[list[Cell]]) -> None:
-    """The title and the header fields.
+def read_project_header(doc: Doc, rows: list[list[Cell]], labels: dict | None = None) -> None:
+    """The title and the header fields (``labels``: the project form's, unless given).
 
     A title may be wrapped over several lines above its last (天津 2022: three lines ending in
     …绩效目标表) and carry a line under it: the year (``(2022年度)``) or, in brackets, the
     project it is for.
     """
-    labels = lookup("project_labels", "label")
+    labels = labels if labels is not None else lookup("project_labels", "label")
     for r, row in enumerate(rows):
         cell = next((c for c in row if _is_title(c.text)), None)
         if cell is None:
@@ -146,7 +147,7 @@ def _title_line(row: list[Cell], labels: dict) -> bool:
     return 0 < len(text_key) <= 40 and text_key not in labels and not text_key.endswith(("。", ":", "："))
 
 
-def _amount_unit(doc: Doc, sheet: Sheet) -> None:
+def amount_unit(doc: Doc, sheet: Sheet) -> None:
     """The unit the form states for its amounts (金额单位:万元, 资金情况(万元)); empty when none."""
     for row in sheet.rows:
         for cell in row:
@@ -164,7 +165,8 @@ def _amount_unit(doc: Doc, sheet: Sheet) -> None:
     doc.info["amount_unit"] = ""
 
 
-def _unit(doc: Doc) -> str:
+def default_unit(doc: Doc) -> str:
+    """The form's money unit, 万元 when it prints none."""
     return str(doc.info.get("amount_unit") or "万元")
 
 
@@ -196,7 +198,7 @@ def parse_project_list(sheet: Sheet) -> list[dict] | None:
     forms, department = [], ""
     for rows in groups:
         doc, department = listing.read(rows, subtotals, department)
-        forms.append(_tables(doc))
+        forms.append(form_tables(doc))
     return forms or None
 
 
@@ -234,8 +236,8 @@ class _Listing:
         ``department`` is the unit cell above, for a project whose unit cell is merged with it.
         """
         doc = Doc(sheet=self.sheet)
-        _read_project_pairs(doc, self.sheet.rows[: self.header_index])
-        _amount_unit(doc, self.sheet)
+        read_project_header(doc, self.sheet.rows[: self.header_index])
+        amount_unit(doc, self.sheet)
         doc.take(*self.shared)
         cells = self.left_part(rows[0])
         department = join_fragments(c.text for c in cells.get("department", [])) or department
@@ -250,9 +252,9 @@ class _Listing:
                     "section": "项目资金",
                     "item": "年度资金总额",
                     "item_raw": self.columns["budget"].text,
-                    "amount_yuan": money_to_yuan(cell_amount(amount_cell), _unit(doc)),
+                    "amount_yuan": money_to_yuan(cell_amount(amount_cell), default_unit(doc)),
                     "printed": amount_cell.text,
-                    "printed_unit": _unit(doc),
+                    "printed_unit": default_unit(doc),
                     "source_ref": amount_cell.ref,
                 }
             )
@@ -347,15 +349,15 @@ def _amount(doc: Doc, cell: Cell | None, printed: str) -> tuple[float | None, st
     (``854万(…)``, ``6923.3552万元``) gives that amount and unit.
     """
     if cell is None:
-        return None, _unit(doc), ""
+        return None, default_unit(doc), ""
     if printed == cell.text:
         number = cell_amount(cell)
         if number is not None:
-            return number, _unit(doc), cell.text
+            return number, default_unit(doc), cell.text
     match = _LEADING_AMOUNT.match(key(printed))
     if match is None:
-        return None, _unit(doc), ""
-    unit = {"万": "万元", None: _unit(doc)}.get(match.group(2), match.group(2))
+        return None, default_unit(doc), ""
+    unit = {"万": "万元", None: default_unit(doc)}.get(match.group(2), match.group(2))
     return parse_amount(match.group(1)), unit, match.group(1)
 
 
@@ -371,7 +373,7 @@ def read_cost_items(doc: Doc, rows: list[list[Cell]]) -> None:
     outturns = [c for c in rows[header_index] if "outturn" in header_columns([c], "cost_items")]
     doc.take(*outturns)
     unit_match = MONEY_UNIT.search(columns["amount"].text)
-    unit = unit_match.group(1) if unit_match else _unit(doc)
+    unit = unit_match.group(1) if unit_match else default_unit(doc)
     outturn_cols = {head.col for head in outturns}
     for row in rows[header_index + 1 :]:
         if any(id(cell) in doc.used for cell in row):
@@ -513,7 +515,8 @@ def _period(doc: Doc) -> None:
         doc.info["period_start"], doc.info["period_end"] = min(years), max(years)
 
 
-def _sweep(doc: Doc, sheet: Sheet) -> None:
+def sweep(doc: Doc, sheet: Sheet) -> None:
+    """Every cell no block took becomes a leftover; the reader's notes too."""
     for row in sheet.rows:
         for cell in row:
             if id(cell) not in doc.used:

@@ -1,0 +1,205 @@
+"""Targets against results: the facts R-RESULT judges on a self-evaluation (绩效自评表).
+
+Three frames, each empty when no self-evaluation is loaded:
+
+- ``results``: one row per self-evaluated indicator — whether its actual can be held against its
+  target (same unit, a plain number), whether the target was met (the operator says which way:
+  ≥ is "at least", ≤ "at most"), by how much it was missed or overshot, whether it was scored in
+  full, whether its actual says anything (达成预期指标 is no actual), and whether a shortfall
+  has its reason;
+- ``execution``: one row per funding line of the execution block — the rate recomputed from
+  the amounts, the score a proportional scheme gives, the sources against the total, a budget
+  cut to what was spent;
+- ``result_documents``: one row per self-evaluation — the points and scores added up, the total
+  rate, whether every output was reported met.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from perfaudit.derive.budget import half_unit_yuan
+from perfaudit.derive.documents import found_placeholder_values
+from perfaudit.derive.words import words
+from perfaudit.values import printed_decimals
+
+SELF_EVALUATIONS = ("project_selfeval", "dept_selfeval")
+# Money units an actual may be printed in beside a target in another: converted, not a mismatch.
+_MONEY = {"元": 1.0, "万元": 10_000.0, "亿元": 100_000_000.0}
+
+
+def result_frames(forms, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``results``, ``execution`` and ``result_documents`` (see the module)."""
+    docs = forms.documents
+    own = set(docs.loc[docs["form_type"].isin(SELF_EVALUATIONS), "doc_id"])
+    remarks = docs.set_index("doc_id")["remarks"].fillna("") if "remarks" in docs else pd.Series(dtype="str")
+    rows = indicators.loc[indicators["doc_id"].isin(own), [*forms.indicators.columns, "family"]]
+    results = _results(rows, remarks)
+    execution = _execution(forms.execution[forms.execution["doc_id"].isin(own)], remarks)
+    return {
+        "results": results,
+        "execution": execution,
+        "result_documents": _documents(sorted(own), results, execution),
+    }
+
+
+def is_answered(text: str) -> bool:
+    """Whether a reason or remark says something: not empty, a placeholder or the template's prompt."""
+    text = (text or "").strip()
+    if not text or text in found_placeholder_values():
+        return False
+    return not any(prompt in text for prompt in words("prompt_text"))
+
+
+def _results(rows: pd.DataFrame, remarks: pd.Series) -> pd.DataFrame:
+    frame = rows[(rows["level3"] != "") | rows["actual_value"].fillna("").ne("")].copy()
+    value, actual = frame["value"].astype("float64"), frame["actual"].astype("float64")
+    factor = _unit_factor(frame["unit"], frame["actual_unit"])
+    frame["actual_in_target_unit"] = (actual * factor).round(6)
+    plain = frame["actual_op"].fillna("").isin(["", "="])
+    frame["unit_mismatch"] = (
+        frame["actual"].notna() & (frame["unit"] != "") & (frame["actual_unit"] != "") & factor.isna()
+    )
+    frame["comparable"] = value.notna() & frame["actual_in_target_unit"].notna() & plain & frame["op"].ne("qualitative")
+    got = frame["actual_in_target_unit"]
+    high = frame["value_high"].astype("float64")
+    tolerance = 0.5 * 10.0 ** -frame["annual_value"].fillna("").map(printed_decimals).astype("float64")
+    # A bare target (95%) is "at least" unless the indicator is one of lower-is-better; a target
+    # printed with = (or 指标性质 =) must be hit.
+    printed_equal = frame["op_text"].fillna("").str.strip().isin(["=", "＝"]) | frame["annual_value"].fillna(
+        ""
+    ).str.lstrip().str.startswith(("=", "＝"))
+    bare = (frame["op"] == "=") & ~printed_equal
+    frame["target_op"] = frame["op"].mask(bare, frame["polarity"].map({"negative": "<="}).fillna(">="))
+    met = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    for op, test in {
+        ">=": got >= value - 1e-9,
+        ">": got > value,
+        "<=": got <= value + 1e-9,
+        "<": got < value,
+        "=": (got - value).abs() <= tolerance,
+        "range": (got >= value - 1e-9) & (got <= high + 1e-9),
+    }.items():
+        chosen = frame["comparable"] & (frame["target_op"] == op)
+        met[chosen] = test[chosen]
+    frame["met"] = met
+    lower = frame["target_op"].isin(["<=", "<"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shortfall = np.where(lower, (got - value) / value, (value - got) / value)
+    frame["shortfall"] = pd.Series(shortfall, index=frame.index).where(frame["met"].eq(False)).round(4)
+    has_points = frame["points"].notna() & frame["score"].notna()
+    frame["full_score"] = has_points & (frame["score"] >= frame["points"] - 1e-9)
+    frame["score_over_points"] = has_points & (frame["score"] > frame["points"] + 1e-9)
+    frame["missed_full"] = frame["met"].eq(False).fillna(False) & frame["full_score"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(lower, value / got, got / value)
+    frame["proportional_score"] = (frame["points"] * pd.Series(ratio, index=frame.index).clip(upper=1)).round(2)
+
+    text = frame["actual_value"].fillna("").str.strip()
+    says_nothing = (text == "") | text.isin(found_placeholder_values()) | text.isin(words("generic_actual"))
+    frame["actual_says_nothing"] = says_nothing
+    frame["actual_restated"] = frame["actual_op"].isin([">=", "<=", ">", "<", "range"])
+    scored = frame["score"].fillna(0) > 0
+    frame["no_actual_quantitative"] = scored & frame["quantified"].fillna(False).astype(bool) & says_nothing
+    frame["no_actual_qualitative"] = (
+        scored
+        & ~frame["quantified"].fillna(False).astype(bool)
+        & says_nothing
+        & (frame["annual_value"].fillna("") != "")
+    )
+    frame["no_target_no_actual"] = scored & (frame["annual_value"].fillna("") == "") & (text == "")
+    frame["unreported"] = (frame["annual_value"].fillna("") != "") & (text == "") & frame["score"].isna()
+
+    below_points = has_points & (frame["score"] < frame["points"] - 1e-9)
+    frame["needs_reason"] = frame["met"].eq(False).fillna(False) | below_points
+    doc_reason = _answered(frame["doc_id"].map(remarks))
+    frame["has_reason"] = _answered(frame["deviation_reason"]) | doc_reason
+    frame["unexplained"] = frame["needs_reason"] & ~frame["has_reason"]
+
+    positive = frame["polarity"].ne("negative") & (value > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["overshoot"] = (
+            (got / value).where(frame["comparable"] & positive & frame["target_op"].isin([">=", ">"])).round(3)
+        )
+    frame["is_satisfaction"] = frame["family"] == "满意度"
+
+    sign = frame["op"].map({">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": ""})
+    shown = sign.fillna("") + frame["value"].map(lambda v: f"{v:g}" if pd.notna(v) else "") + frame["unit"]
+    frame["target_text"] = shown.where(frame["value"].notna(), frame["annual_value"].fillna(""))
+    bare = frame["actual"].notna() & (frame["actual_value"].str.strip() == frame["actual"].map(lambda v: f"{v:g}"))
+    frame["actual_text"] = (frame["actual_value"] + frame["actual_unit"]).where(bare, frame["actual_value"])
+    frame["band"] = [_band(t) if not q else "" for t, q in zip(text, frame["quantified"].fillna(False), strict=True)]
+    frame["score_ratio"] = (frame["score"] / frame["points"]).where(frame["points"] > 0).round(3)
+    return frame.reset_index(drop=True)
+
+
+def _answered(texts: pd.Series) -> pd.Series:
+    return pd.Series([is_answered(t) for t in texts.fillna("")], index=texts.index, dtype="bool")
+
+
+def _band(text: str) -> str:
+    """The band a qualitative actual names: reached, partly or not (the longest word found decides)."""
+    found = [(len(w), band) for band in ("reached", "partly", "not") for w in words(f"result_{band}") if w in text]
+    return max(found)[1] if found else ""
+
+
+def _unit_factor(target: pd.Series, actual: pd.Series) -> pd.Series:
+    """What turns an actual into the target's unit: 1 when alike (or one is blank), a money conversion, else NaN."""
+    same = (target == actual) | (actual == "") | (target == "")
+    money = actual.map(_MONEY) / target.map(_MONEY)
+    return pd.Series(np.where(same, 1.0, money), index=target.index, dtype="float64")
+
+
+def _execution(lines: pd.DataFrame, remarks: pd.Series) -> pd.DataFrame:
+    frame = lines.copy()
+    final, spent = frame["budget_final_yuan"], frame["spent_yuan"]
+    frame["rate_calc"] = (spent / final * 100).where(final > 0).round(2)
+    rate_decimals = frame["rate_printed"].fillna("").map(printed_decimals)
+    frame["rate_tol"] = np.maximum(0.1, 0.5 * 10.0 ** -rate_decimals.astype("float64"))
+    frame["rate_gap"] = (frame["rate"] - frame["rate_calc"]).abs().round(2)
+    frame["rate_wrong"] = frame["rate_gap"] > frame["rate_tol"]
+    frame["expected_score"] = (frame["points"] * frame["rate_calc"].fillna(frame["rate"]).clip(upper=100) / 100).round(
+        2
+    )
+    frame["score_gap"] = (frame["score"] - frame["expected_score"]).abs().round(2)
+    frame["score_above_points"] = frame["score"] > frame["points"] + 1e-9
+    frame["is_total"] = frame["item"] == "年度资金总额"
+    tol = [
+        half_unit_yuan(p, u, a) for p, u, a in zip(frame["printed_final"], frame["printed_unit"], final, strict=True)
+    ]
+    frame["final_tol_yuan"] = tol
+    sources = frame[~frame["is_total"]].groupby("doc_id")
+    for column, name in (("budget_final_yuan", "final"), ("spent_yuan", "spent")):
+        summed = sources[column].sum(min_count=1)
+        frame[f"sources_{name}_yuan"] = frame["doc_id"].map(summed).where(frame["is_total"]).round(2)
+        frame[f"sources_{name}_gap_yuan"] = (frame[f"sources_{name}_yuan"] - frame[column]).round(2)
+    slack = frame["doc_id"].map(sources["final_tol_yuan"].sum()).fillna(0) + frame["final_tol_yuan"]
+    gaps = frame[["sources_final_gap_yuan", "sources_spent_gap_yuan"]].abs().max(axis=1)
+    frame["sources_excess_yuan"] = (gaps - 2 * slack).round(2).where(frame["is_total"])
+    cut = frame["budget_initial_yuan"].notna() & (final < frame["budget_initial_yuan"] - frame["final_tol_yuan"])
+    frame["revised_to_spending"] = cut & ((final - spent).abs() <= frame["final_tol_yuan"])
+    frame["reason_given"] = _answered(frame["reason"]) | _answered(frame["doc_id"].map(remarks))
+    frame["rate_read"] = frame["rate_calc"].where(final.notna(), frame["rate"])  # printed, where amounts are unread
+    frame["low_rate_unexplained"] = frame["is_total"] & (frame["rate_read"] < 90) & ~frame["reason_given"]
+    adjusted = (final - frame["budget_initial_yuan"]).abs() > frame["final_tol_yuan"]
+    frame["adjustment_unexplained"] = frame["is_total"] & adjusted.fillna(False) & ~frame["reason_given"]
+    return frame.reset_index(drop=True)
+
+
+def _documents(doc_ids: list[str], results: pd.DataFrame, execution: pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame({"doc_id": doc_ids}).set_index("doc_id")
+    frame["indicator_points"] = results.groupby("doc_id")["points"].sum(min_count=1).reindex(frame.index)
+    total = execution[execution["is_total"]].drop_duplicates("doc_id").set_index("doc_id")
+    frame["execution_points"] = total["points"].reindex(frame.index)
+    frame["points_total"] = frame["indicator_points"] + frame["execution_points"].fillna(0)
+    frame["rate_total"] = total["rate_read"].reindex(frame.index)
+    output = results[results["level1"] == "产出指标"]
+    reported_met = output["met"].fillna(False).astype(bool) | output["full_score"]
+    frame["n_output_rows"] = output.groupby("doc_id").size().reindex(frame.index, fill_value=0)
+    frame["outputs_all_met"] = reported_met.groupby(output["doc_id"]).all().reindex(frame.index, fill_value=False)
+    frame["money_idle_outputs_met"] = (
+        (frame["rate_total"] < 60) & frame["outputs_all_met"] & (frame["n_output_rows"] > 0)
+    )
+    frame["source_ref"] = total["source_ref"].reindex(frame.index).fillna("")
+    return frame.reset_index()
