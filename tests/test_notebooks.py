@@ -182,13 +182,14 @@ def test_trace_shows_the_lines_that_matter_in_a_long_span(audited):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
 def test_notebook_runs_on_a_mix_of_families(notebook, tmp_path):
-    """A 整体 form and two project forms (one with no key tasks at all) in one folder."""
+    """A 整体 form, two project forms (one with no key tasks at all) and a self-evaluation in one folder."""
     folder = tmp_path / "mixed"
     folder.mkdir()
     shutil.copy(ZHANJIANG_2024, folder / "zhanjiang-2024.xlsx")
     for name in (
         "wuhan-donghu-renshe-2020-xiangmu.xlsx",
         "hunan-yueyangxian-nongtian-gaobiaozhun-2022-xiangmu-mubiao.md",
+        "chongqing-yuzhong-jiuye-2021-ziping.xlsx",
     ):
         shutil.copy(DATA.parent / "families" / name, folder / name)
     parameters = {"data_dir": str(folder)}
@@ -198,3 +199,14 @@ def test_notebook_runs_on_a_mix_of_families(notebook, tmp_path):
     if "out_dir" in text:
         parameters["out_dir"] = str(tmp_path / "out")
     _run(notebook, tmp_path, parameters)
+
+
+def test_the_results_notebook_runs_on_the_self_evaluations(tmp_path):
+    """Notebook 06 on its default folder: the real self-evaluations, their charts and findings."""
+    notebook = ROOT / "notebooks" / "06-targets-vs-results.ipynb"
+    executed = _run(notebook, tmp_path, {"data_dir": str(DATA.parent / "families")})
+    pages = "".join(
+        "".join(o.get("data", {}).get("text/html", "")) for c in executed["cells"] for o in c.get("outputs", [])
+    )
+    images = sum("image/png" in o.get("data", {}) for c in executed["cells"] for o in c.get("outputs", []))
+    assert "R-RESULT-03" in pages and "政府采购执行率" in pages and images == 2

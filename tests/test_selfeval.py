@@ -145,7 +145,8 @@ def test_tianchang_judged(findings):
 
 def test_guichi_read(forms):
     doc = info(forms, GUICHI)
-    assert doc["implementing_unit"] == "219001-池州市贵池区棠溪镇人民政府"
+    assert (doc["implementing_unit"], doc["dept_code"]) == ("池州市贵池区棠溪镇人民政府", "219001")
+    assert (doc["competent_dept"], doc["competent_dept_code"]) == ("池州市贵池区棠溪镇人民政府", "219")
     assert execution(forms, GUICHI) == {"年度资金总额": (0, 0, 0), "财政拨款": (90, 89.974, 89.974)}
     indicators = rows(forms, "indicators", GUICHI).set_index("level3")
     # ≥100百分比 is ≥100%; its actual 100 is in %.

@@ -30,6 +30,7 @@ from perfaudit.charts._inputs import PER_FORM_LIMIT, ChartSource, NothingToPlot,
 from perfaudit.charts.budget import budget_lines, plot_budget, plot_task_money, task_money
 from perfaudit.charts.costs import plot_money_vs_output, plot_unit_costs, unit_cost_table
 from perfaudit.charts.indicators import indicator_framework, plot_indicator_framework
+from perfaudit.charts.results import completion_table, execution_table, plot_completion, plot_execution
 from perfaudit.charts.style import styled
 from perfaudit.charts.years import departments_with_years, plot_year_over_year, year_over_year
 
@@ -43,6 +44,8 @@ CHARTS: dict[str, Callable[..., Figure]] = {
     "unit_costs": plot_unit_costs,
     "money_vs_output": plot_money_vs_output,
     "indicator_framework": plot_indicator_framework,
+    "execution": plot_execution,
+    "completion": plot_completion,
 }
 YEAR_OVER_YEAR = "year_over_year"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')  # characters Windows or a shell would trip over in a file name
@@ -52,10 +55,14 @@ __all__ = [
     "NothingToPlot",
     "all_charts",
     "budget_lines",
+    "completion_table",
+    "execution_table",
     "departments_with_years",
     "funding_vs_outputs",
     "indicator_framework",
     "plot_budget",
+    "plot_completion",
+    "plot_execution",
     "plot_indicator_framework",
     "plot_money_vs_output",
     "plot_task_money",

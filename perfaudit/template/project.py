@@ -86,6 +86,7 @@ def parse_project(sheet: Sheet) -> dict | list[dict] | None:
         doc.leftovers.append({"source_ref": first, "text": "", "reason": "no amount unit printed; 万元 assumed"})
     for field in ("project_kind", "project_nature"):
         doc.info[field] = checked_option(str(doc.info.get(field) or ""))
+    split_unit_codes(doc)
     doc.info.setdefault("department", doc.info.get("implementing_unit") or doc.info.get("competent_dept") or "")
     doc.info["missing_sections"] = ",".join(name for name in PROJECT_SECTIONS if not sections.get(name))
     sweep(doc, sheet)
@@ -497,6 +498,18 @@ def merge_periods(annual: list[dict], period: list[dict]) -> list[dict]:
 
 
 # --- layout helpers ------------------------------------------------------------------------
+
+
+def split_unit_codes(doc: Doc) -> None:
+    """A unit printed with its budget code (219001-池州市贵池区棠溪镇人民政府): the name, and the code in dept_code."""
+    for field in ("department", "implementing_unit", "competent_dept"):
+        coded = _CODED_NAME.match(str(doc.info.get(field) or ""))
+        if coded:
+            doc.info[field] = coded.group(2)
+            if field != "competent_dept" and not doc.info.get("dept_code"):
+                doc.info["dept_code"] = coded.group(1)
+            elif field == "competent_dept" and not doc.info.get("competent_dept_code"):
+                doc.info["competent_dept_code"] = coded.group(1)
 
 
 def checked_option(text: str) -> str:

@@ -32,7 +32,15 @@ from perfaudit.template.common import (
     split_sections,
 )
 from perfaudit.template.indicators import read_indicators
-from perfaudit.template.project import amount_unit, default_unit, form_tables, fund_label, read_project_header, sweep
+from perfaudit.template.project import (
+    amount_unit,
+    default_unit,
+    form_tables,
+    fund_label,
+    read_project_header,
+    split_unit_codes,
+    sweep,
+)
 
 _RATE = re.compile(r"(-?\d+(?:\.\d+)?)\s*%?")
 _AMOUNT_COLUMNS = ("budget_initial", "budget_final", "spent")
@@ -55,6 +63,7 @@ def parse_selfeval(sheet: Sheet) -> dict | None:
     read_result_goals(doc, sections.get("goals", []))
     read_indicators(doc, sections.get("indicators", []))
     doc.info["remarks"] = read_free_text(doc, sections.get("remarks", []))
+    split_unit_codes(doc)
     doc.info.setdefault("department", doc.info.get("implementing_unit") or doc.info.get("competent_dept") or "")
     missing = [name for name in ("execution", "goals", "indicators") if not sections.get(name)]
     doc.info["missing_sections"] = ",".join(missing)
