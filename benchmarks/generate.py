@@ -1,4 +1,4 @@
-"""Generate an archive of synthetic 整体 forms, with an answer key of injected defects.
+"""Generate an archive of synthetic 整体 forms and self-evaluations, with an answer key of injected defects.
 
     python -m benchmarks.generate --n 100 --out /tmp/forms          # 100 forms and answer_key.csv
     python -m benchmarks.generate --n 10000                          # fill the cache (benchmarks/.corpus/)
@@ -7,7 +7,9 @@ Form ``i`` is department ``i // 5`` in year ``2021 + i % 5``; it is the same wha
 and whichever process writes it, so a smaller archive is the first forms of a larger one. The
 cache under ``benchmarks/.corpus/<id>/`` is keyed by the parameters and a hash of the generator's
 code and vocabularies; several processes may fill it at once (a lock file serialises them, and
-every file is written under a temporary name and renamed into place).
+every file is written under a temporary name and renamed into place). A share of the forms
+(``selfeval_share``) also gets its department's year-end self-evaluation, ``f00012-ziping.txt``,
+of which a share (``result_defect_rate``) carries a result defect (``benchmarks/selfeval.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 from benchmarks.defects import DEFECTS, inject
 from benchmarks.forms import VOCAB, Form, build_form
 from benchmarks.render import render_text, render_xlsx
+from benchmarks.selfeval import RESULT_DEFECTS, SelfEval, build_selfeval, inject_result, render_selfeval
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".corpus"
@@ -41,12 +44,16 @@ class Settings:
     xlsx_share: float = 0.5
     defect_rate: float = 0.3
     years: int = 5
+    selfeval_share: float = 0.3
+    result_defect_rate: float = 0.5
 
     def corpus_id(self) -> str:
         digest = hashlib.sha256()
-        for path in sorted([*VOCAB.glob("*.csv"), *(HERE / name for name in ("forms.py", "defects.py", "render.py"))]):
+        code = ("forms.py", "defects.py", "render.py", "selfeval.py")
+        for path in sorted([*VOCAB.glob("*.csv"), *(HERE / name for name in code)]):
             digest.update(path.name.encode() + path.read_bytes())
-        return f"seed{self.seed}-x{self.xlsx_share:g}-d{self.defect_rate:g}-y{self.years}-{digest.hexdigest()[:10]}"
+        shares = f"s{self.selfeval_share:g}-r{self.result_defect_rate:g}"
+        return f"seed{self.seed}-x{self.xlsx_share:g}-d{self.defect_rate:g}-y{self.years}-{shares}-{digest.hexdigest()[:10]}"
 
 
 def make_form(settings: Settings, index: int, defect: str | None = None) -> Form:
@@ -59,6 +66,34 @@ def make_form(settings: Settings, index: int, defect: str | None = None) -> Form
     if defect or wanted:
         inject(form, rng, defect)
     return form
+
+
+def make_selfeval(settings: Settings, index: int, form: Form, defect: str | None = None) -> SelfEval | None:
+    """Form ``index``'s self-evaluation, if it gets one (``defect`` forces one, with that result defect)."""
+    rng = random.Random(f"perfaudit-bench/{settings.seed}/selfeval/{index}")
+    if defect is None and rng.random() >= settings.selfeval_share:
+        return None
+    se = build_selfeval(form, rng)
+    if defect or rng.random() < settings.result_defect_rate:
+        inject_result(se, rng, defect)
+    return se
+
+
+def plan_result_defects(settings: Settings, n: int, taken: Iterable[int] = ()) -> dict[int, str]:
+    """Give every result defect the self-evaluation of a form of its own among the first ``n``."""
+    plan: dict[int, str] = {}
+    busy = set(taken)
+    for name in sorted(RESULT_DEFECTS):
+        for index in range(n):
+            if index in plan or index in busy:
+                continue
+            se = build_selfeval(make_form(settings, index, "none"), random.Random(0))
+            if RESULT_DEFECTS[name].edit(se, random.Random(0)) is not None:
+                plan[index] = name
+                break
+        else:
+            raise ValueError(f"result defect {name} applies to none of the first {n} forms that are still free")
+    return plan
 
 
 def plan_defects(settings: Settings, n: int, names: Iterable[str] | None = None) -> dict[int, str]:
@@ -100,13 +135,31 @@ def write_form(form: Form, folder: Path) -> tuple[Path, list[dict]]:
     return path, answers
 
 
-def _write_one(args: tuple[Settings, int, str, dict[int, str]]) -> None:
-    settings, index, root, forced = args
+def write_selfeval(se: SelfEval, folder: Path) -> tuple[Path, list[dict]]:
+    """Print the self-evaluation into ``folder`` (atomically) and return its path and answer key rows."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{se.doc_id}.txt"
+    text, refs = render_selfeval(se)
+    handle, temp = tempfile.mkstemp(prefix=f".{se.doc_id}.", suffix=".txt", dir=folder)
+    with os.fdopen(handle, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(temp, path)
+    return path, [{**a, "where": refs.get(a["mark"], "")} for a in se.answers]
+
+
+def _write_one(args: tuple[Settings, int, str, dict[int, str], dict[int, str]]) -> None:
+    settings, index, root, forced, forced_results = args
     root_path = Path(root)
     form = make_form(settings, index, forced.get(index))
     _, answers = write_form(form, root_path / "forms")
     meta = {"doc_id": form.doc_id, "layout": form.layout, "department": form.department, "year": form.year}
-    _write_json(root_path / "keys" / f"{form.doc_id}.json", {"form": meta, "answers": answers})
+    key: dict = {"form": meta, "answers": answers}
+    se = make_selfeval(settings, index, form, forced_results.get(index))
+    if se is not None:
+        _, se_answers = write_selfeval(se, root_path / "forms")
+        key["selfeval"] = {"doc_id": se.doc_id, "layout": "txt", "department": se.department, "year": se.year}
+        key["answers"] = answers + se_answers
+    _write_json(root_path / "keys" / f"{form.doc_id}.json", key)
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -137,17 +190,18 @@ def generate(
     settings: Settings = Settings(),
     jobs: int | None = None,
     forced: dict[int, str] | None = None,
+    forced_results: dict[int, str] | None = None,
 ) -> Corpus:
     """Make sure ``root`` holds forms 0..n-1 (writing the missing ones) and return them.
 
     Safe to call from several processes at once: a lock on ``root/.lock`` serialises writers.
     """
     root.mkdir(parents=True, exist_ok=True)
-    forced = forced or {}
+    forced, forced_results = forced or {}, forced_results or {}
     with open(root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         missing = [i for i in range(n) if not (root / "keys" / f"f{i:05d}.json").exists()]
-        work = [(settings, i, str(root), forced) for i in missing]
+        work = [(settings, i, str(root), forced, forced_results) for i in missing]
         jobs = jobs or os.cpu_count() or 1
         if len(work) > 50 and jobs > 1:
             with ProcessPoolExecutor(jobs) as pool:
@@ -163,8 +217,10 @@ def read_corpus(root: Path, n: int) -> Corpus:
     paths, forms, answers = [], [], []
     for i in range(n):
         data = json.loads((root / "keys" / f"f{i:05d}.json").read_text(encoding="utf-8"))
-        forms.append(data["form"])
-        paths.append(root / "forms" / f"{data['form']['doc_id']}.{data['form']['layout']}")
+        for meta in (data["form"], data.get("selfeval")):
+            if meta is not None:
+                forms.append(meta)
+                paths.append(root / "forms" / f"{meta['doc_id']}.{meta['layout']}")
         answers.extend(data["answers"])
     return Corpus(root, paths, forms, answers)
 
@@ -189,14 +245,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--xlsx-share", type=float, default=0.5, help="share of forms written as .xlsx (default 0.5)")
     parser.add_argument("--defect-rate", type=float, default=0.3, help="share of forms with a defect (default 0.3)")
     parser.add_argument("--years", type=int, default=5, help="years per department (default 5)")
+    parser.add_argument(
+        "--selfeval-share", type=float, default=0.3, help="share of forms with a self-evaluation (default 0.3)"
+    )
+    parser.add_argument(
+        "--result-defect-rate", type=float, default=0.5, help="share of self-evaluations with a defect (default 0.5)"
+    )
     parser.add_argument("--out", type=Path, help="folder to write to (default: the cache, benchmarks/.corpus/)")
     parser.add_argument("--jobs", type=int, default=None, help="processes (default: all cores)")
     args = parser.parse_args(argv)
-    settings = Settings(args.seed, args.xlsx_share, args.defect_rate, args.years)
+    settings = Settings(
+        args.seed, args.xlsx_share, args.defect_rate, args.years, args.selfeval_share, args.result_defect_rate
+    )
     root = args.out or CACHE / settings.corpus_id()
     corpus = generate(args.n, root, settings, args.jobs)
     key = write_answer_key(corpus.answers, root / "answer_key.csv")
-    print(f"{len(corpus.paths)} forms in {root / 'forms'}; {len(corpus.answers)} defects in {key}")
+    selfevals = sum(1 for f in corpus.forms if f["doc_id"].endswith("-ziping"))
+    print(
+        f"{len(corpus.paths)} forms ({selfevals} self-evaluations) in {root / 'forms'}; {len(corpus.answers)} defects in {key}"
+    )
     return 0
 
 

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 import pandas as pd
 
-FAMILIES = ("COMPLETE", "QUANT", "ARITH", "CONSIST", "REASON", "COST", "YOY", "FORMAT")
+FAMILIES = ("COMPLETE", "QUANT", "ARITH", "CONSIST", "REASON", "COST", "YOY", "FORMAT", "RESULT")
 _LINES = re.compile(r"L(\d+)(?:-(\d+))?$")
 _CELLS = re.compile(r"^(?:(?P<sheet>[^!]+)!)?[A-Z]+(?P<r1>\d+)(?::[A-Z]+(?P<r2>\d+))?$")
 
@@ -130,10 +130,13 @@ def _by(table: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _previous_year(forms: list[dict]) -> dict[str, str]:
-    """doc_id → doc_id of the same department's previous year (generated archives only)."""
-    by_dept: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    """doc_id → doc_id of the same department's previous year (generated archives only).
+
+    Target forms pair with target forms, self-evaluations (``…-ziping``) with self-evaluations.
+    """
+    by_dept: dict[tuple[str, bool], list[tuple[int, str]]] = defaultdict(list)
     for f in forms:
-        by_dept[f["department"]].append((f["year"], f["doc_id"]))
+        by_dept[(f["department"], f["doc_id"].endswith("-ziping"))].append((f["year"], f["doc_id"]))
     out = {}
     for items in by_dept.values():
         items.sort()

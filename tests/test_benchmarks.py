@@ -11,12 +11,13 @@ import pytest
 import perfaudit as pa
 from benchmarks import reference
 from benchmarks.defects import DEFECTS
-from benchmarks.generate import Settings, generate, make_form, plan_defects
+from benchmarks.generate import Settings, generate, make_form, plan_defects, plan_result_defects
 from benchmarks.render import render_text, wrap
 from benchmarks.score import covers, score
+from benchmarks.selfeval import RESULT_DEFECTS
 from perfaudit.rules import read_rules, validate
 
-SETTINGS = Settings(seed=7, xlsx_share=0.5, defect_rate=0.0, years=5)
+SETTINGS = Settings(seed=7, xlsx_share=0.5, defect_rate=0.0, years=5, selfeval_share=0.3, result_defect_rate=0.0)
 N = 45
 
 # False alarms on clean forms that are known and reported in benchmarks/README.md; the test
@@ -27,7 +28,9 @@ KNOWN_FALSE_ALARMS: set[str] = set()
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     root = tmp_path_factory.mktemp("archive")
-    corpus = generate(N, root, SETTINGS, jobs=1, forced=plan_defects(SETTINGS, N))
+    forced = plan_defects(SETTINGS, N)
+    results = plan_result_defects(SETTINGS, N, taken=forced)
+    corpus = generate(N, root, SETTINGS, jobs=1, forced=forced, forced_results=results)
     validated = []
     audit_module = importlib.import_module("perfaudit.audit")  # not perfaudit.audit: that is the function
 
@@ -45,8 +48,9 @@ def archive(tmp_path_factory):
 
 def test_every_defect_is_injected_once(archive):
     corpus, _ = archive
-    assert sorted(a["defect"] for a in corpus.answers) == sorted(DEFECTS)
+    assert sorted(a["defect"] for a in corpus.answers) == sorted([*DEFECTS, *RESULT_DEFECTS])
     assert {f["layout"] for f in corpus.forms} == {"txt", "xlsx"}
+    assert any(f["doc_id"].endswith("-ziping") for f in corpus.forms)  # clean self-evaluations too
 
 
 def test_every_form_loads_as_one_document(archive):
@@ -65,7 +69,7 @@ def test_generated_workbooks_stream_as_openpyxl_reads_them(archive):
         assert stream_sheets(path, uncached) == _read_with_openpyxl(path, uncached), path
 
 
-@pytest.mark.parametrize("defect", sorted(DEFECTS))
+@pytest.mark.parametrize("defect", sorted([*DEFECTS, *RESULT_DEFECTS]))
 def test_injected_defect_is_found(archive, defect):
     corpus, result = archive
     table = score(result.findings, corpus.answers, corpus.forms)["defects"]
