@@ -8,7 +8,8 @@ was low), an at-most target kept under, a worded target answered 达到; 90 poin
 the indicators and every one scored in full. A clean self-evaluation passes every R-RESULT rule.
 A share of them gets one result defect of the kinds real self-evaluations show (a missed target
 scored in full, a rate printed 100%, an actual that says only 达成预期指标, a budget cut to what
-was spent …), written into the answer key with the line it stands on.
+was spent, a target lowered against the approved form …), written into the answer key with the
+line it stands on. The target form is in the archive too, so the self-evaluation is paired with it.
 
 Printed as a pipe table (``| 一级指标 | 二级指标 | … |``), one table row per line, as web pages and
 document converters give them.
@@ -16,6 +17,7 @@ document converters give them.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Callable
@@ -39,7 +41,7 @@ _SIGNS = {
     "≦": "≤",
 }
 _SUFFIX = {"以上": "≥", "以下": "≤"}
-_DEADLINE = re.compile(r"^(\d{1,2})月(\d{1,2})日前$")
+_DEADLINE = re.compile(r"^(.*?)(\d{1,2})月(底|末|\d{1,2}日)前$")
 
 
 @dataclass
@@ -88,8 +90,9 @@ def build_selfeval(form: Form, rng: random.Random) -> SelfEval:
     for block in form.blocks:
         for group in block.groups:
             for row in group.rows:
-                if isinstance(row.annual, str) and row.annual.strip():
-                    rows.append(_result_row(block.label, group.label, row.name, row.annual, rng))
+                target = _printed_target(row)
+                if target:
+                    rows.append(_result_row(block.label, group.label, row.name, target, rng))
     share, extra = divmod(INDICATOR_POINTS, max(len(rows), 1))
     for n, row in enumerate(rows):
         row.points = share + (1 if n < extra else 0)
@@ -110,12 +113,24 @@ def build_selfeval(form: Form, rng: random.Random) -> SelfEval:
     )
 
 
+def _printed_target(row) -> str:
+    """The row's annual target as text: a typed spreadsheet number as its format shows it (0.95 as 95%)."""
+    if isinstance(row.annual, str):
+        return row.annual.strip()
+    if isinstance(row.annual, int | float) and not isinstance(row.annual, bool):
+        if "%" in row.number_format:
+            return f"{row.annual * 100:g}%"
+        return f"{row.annual:g}{row.unit}"
+    return ""
+
+
 def _result_row(level1: str, level2: str, name: str, target: str, rng: random.Random) -> ResultRow:
     match = _TARGET.match(target.strip())
     deadline = _DEADLINE.match(target.strip())
     row = ResultRow(level1, level2, name, target, "", 0, 0)
-    if deadline:  # done a few days before the deadline
-        row.actual = f"{deadline.group(1)}月{max(1, int(deadline.group(2)) - rng.randint(1, 5))}日"
+    if deadline:  # done a few days before the deadline (11月30日前, 2021年12月底前)
+        day = 28 if deadline.group(3) in ("底", "末") else int(deadline.group(3)[:-1])
+        row.actual = f"{deadline.group(1)}{deadline.group(2)}月{max(1, day - rng.randint(1, 5))}日"
         return row
     if match is None:  # a worded target: answered in words (是 for 是; against last year, how it moved)
         row.actual = target if target in ("是", "否") else "较上年有所提高" if "上年" in target else f"{target}，已实现"
@@ -141,6 +156,8 @@ def _printed(actual: float, value: float, sign: str) -> str:
     if not float(value).is_integer():
         return f"{actual:.2f}"
     n = round(actual)
+    if sign in ("≥", ">"):  # rounded up, never to the 1.2 times that says the target was low
+        n = min(n, math.ceil(value * 1.2) - 1)
     if sign == "≥":
         n = max(n, int(value))
     elif sign == ">":
@@ -235,6 +252,17 @@ def low_rate_unexplained(se: SelfEval, rng: random.Random) -> str | None:
     rate = se.spent / se.final * 100
     se.rate, se.score, se.execution_mark = f"{rate:.2f}%", round(rate / 10, 2), "low-rate-unexplained"
     return "年度资金总额"
+
+
+@result_defect("R-RESULT-07/easier")
+def target_lowered(se: SelfEval, rng: random.Random) -> str | None:
+    """A count's target printed a fifth lower than the approved form's (the actual then passes it)."""
+    rows = [r for r in _counting(se) if r.value >= 5]
+    if not rows:
+        return None
+    row = rng.choice(rows)
+    row.target, row.mark = f"≥{int(row.value * 0.8)}{row.unit}", "target-lowered"
+    return row.name
 
 
 @result_defect("R-RESULT-02/row")

@@ -721,6 +721,52 @@ SELFEVAL_PASSING = [
 ]
 
 
+# A self-evaluation with the approved project form it answers to (R-RESULT-07): the clean
+# project form cut to the clean self-evaluation's six indicators, both renamed to a project of
+# their own so that they pair only with each other among the cases.
+PAIRED_PROJECT = "测试镇社区养老服务项目"
+APPROVED = replace(
+    ("| 产出指标 | 时效指标 | 培训完成时间 | 12月31日前 |", "| 产出指标 | 时效指标 | 培训按期完成率 | 100% |"),
+    ("| 产出指标 | 成本指标 | 人均培训成本 | ≤500元 |\n", ""),
+    ("| 产出指标 | 成本指标 | 预算执行率 | ≥95% |\n", ""),
+    ("测试镇职业技能培训项目", PAIRED_PROJECT),
+)
+PAIRED_SELFEVAL = replace(("测试镇职业技能培训项目", PAIRED_PROJECT))
+ALL_CHANGED = replace(
+    (HEADCOUNT, "| 培训学员人次 | ≥800人次 | 1050人次 | 15 | 15 | |"),
+    (SESSIONS, "| 职业技能培训活动场次 | ≥21场 | 22场 | 15 | 15 | |"),
+    ("| 学员就业率 | ≥60% | 62% |", "| 学员就业率 | ≥60人 | 62人 |"),
+    (LAST_ROW, "| 效益指标 | 可持续影响指标 | 培训长效机制 | 逐步健全 | 逐步健全，已实现 | 10 | 10 | |"),
+)
+PAIR_FAILING = [
+    pytest.param(
+        "R-RESULT-07/easier",
+        replace((HEADCOUNT, "| 培训学员人次 | ≥800人次 | 1050人次 | 15 | 15 | |")),
+        id="target-lowered",
+    ),
+    pytest.param(
+        "R-RESULT-07/harder",
+        replace((SESSIONS, "| 职业技能培训活动场次 | ≥21场 | 22场 | 15 | 15 | |")),
+        id="target-raised",
+    ),
+    pytest.param(
+        "R-RESULT-07/unit", replace(("| 学员就业率 | ≥60% | 62% |", "| 学员就业率 | ≥60人 | 62人 |")), id="unit-changed"
+    ),
+    pytest.param("R-RESULT-07/missing", replace((f"\n{LAST_ROW}", "")), id="satisfaction-dropped"),
+    pytest.param(
+        "R-RESULT-07/added",
+        extra_row("| 效益指标 | 可持续影响指标 | 培训长效机制 | 逐步健全 | 逐步健全，已实现 | 0 | 0 | |"),
+        id="row-added",
+    ),
+]
+
+
+def _pair_folder(folder, edit, prefix=""):
+    (folder / f"{prefix}approved.txt").write_text(APPROVED(CLEAN_PROJECT), encoding="utf-8")
+    (folder / f"{prefix}selfeval.txt").write_text(edit(PAIRED_SELFEVAL(CLEAN_SELFEVAL)), encoding="utf-8")
+    return folder
+
+
 def _cross_folder(folder, others, prefix="", unit=None):
     """The clean 整体 form, the clean project form and ``others`` (edits of it): one unit's, one year's.
 
@@ -764,6 +810,7 @@ def write_cases(folder):
     # One unit's 整体 form with two projects that outgrow it (R-ARITH-11), a unit of its own.
     _cross_folder(folder, [ELDERLY], prefix="cross-", unit="测试市勾稽核对中心")
     (folder / "clean-selfeval.txt").write_text(CLEAN_SELFEVAL, encoding="utf-8")
+    _pair_folder(folder, ALL_CHANGED, prefix="pair-")  # every R-RESULT-07 check at once
     for group, params in (("sfail", SELFEVAL_FAILING), ("spass", SELFEVAL_PASSING)):
         for param in params:
             _, edit = param.values
@@ -865,6 +912,25 @@ def test_self_evaluation_rule_holds(case_audit, request, key, edit):
     assert key not in fired(case_audit, f"spass-{request.node.callspec.id}")
 
 
+@pytest.mark.parametrize(("key", "edit"), PAIR_FAILING)
+def test_self_evaluation_against_its_approved_form_fires(tmp_path, key, edit):
+    result = audit(pa.load(_pair_folder(tmp_path, edit)))
+    assert key in fired(result, "selfeval"), result.findings[["doc_id", "rule_id", "check", "message"]]
+
+
+def test_a_self_evaluation_that_keeps_its_approved_targets_passes(tmp_path):
+    result = audit(pa.load(_pair_folder(tmp_path, lambda text: text)))
+    assert {k for k in fired(result, "selfeval") if k.startswith("R-RESULT-07")} == set()
+    pairs = result.frames["result_pairs"]
+    assert list(pairs["approved_doc_id"].unique()) == ["approved"] and len(pairs) == 6
+
+
+def test_a_self_evaluation_is_not_paired_with_two_approved_forms_of_one_stage(tmp_path):
+    _pair_folder(tmp_path, PAIR_FAILING[0].values[1])
+    (tmp_path / "approved-again.txt").write_text(APPROVED(CLEAN_PROJECT), encoding="utf-8")
+    assert not {k for k in fired(audit(pa.load(tmp_path)), "selfeval") if k.startswith("R-RESULT-07")}
+
+
 @pytest.mark.parametrize(("key", "doc_id", "others"), CROSS_FAILING)
 def test_cross_form_rule_fires(tmp_path, key, doc_id, others):
     assert key in fired(audit(pa.load(_cross_folder(tmp_path, others))), doc_id)
@@ -887,7 +953,7 @@ def test_a_project_is_not_paired_when_its_unit_has_two_overall_forms_that_year(t
 
 def test_every_rule_has_a_failing_case():
     keys = {rule.key for rules in read_rules().values() for rule in rules}
-    tested = {p.values[0] for p in FAILING + YEARLY + PROJECT_FAILING + CROSS_FAILING + SELFEVAL_FAILING}
+    tested = {p.values[0] for p in FAILING + YEARLY + PROJECT_FAILING + CROSS_FAILING + SELFEVAL_FAILING + PAIR_FAILING}
     assert keys - tested == set(), "rules without a failing case"
     assert tested - keys == set(), "cases for rules that do not exist"
 

@@ -48,6 +48,10 @@ from perfaudit.fields import heading, label
 
 OUTLIER_RULE = "R-REASON-05"
 _KIND_ZH = {"task": "任务", "project": "项目"}
+_COST_NOTE = (
+    "单位成本 = 任务拟投入资金 ÷ 任务内容中承诺的数量（项目表：年度资金总额 ÷ 其唯一的数量指标）；"
+    "仅比较同一计量单位、同类的任务或项目。"
+)
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 
 # Columns of the unit-cost table, in order; their labels come from the field dictionary.
@@ -167,7 +171,9 @@ def plot_unit_costs(source) -> Figure:
             names = [wrap(f"{r.task_name}（{r.qualifier}{plain(r.quantity)}{unit}）", 32) for r in part.itertuples()]
             panels.append((kind, unit, part, names))
         rows = [sum(1 + 0.35 * n.count("\n") for n in names) for *_, names in panels]
-        fig = new_figure(sum(r * ROW_IN + 0.75 for r in rows) + 0.6)
+        note = "\n".join(filter(None, [_COST_NOTE, _uncosted_note(source, costs)]))
+        # The note wraps at the page's width: room for its lines below the panels.
+        fig = new_figure(sum(r * ROW_IN + 0.75 for r in rows) + 0.6 + 0.16 * (len(note) // 60 + note.count("\n")))
         axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [r + 2.4 for r in rows]})
         for ax, (kind, unit, part, names) in zip(axes[:, 0], panels, strict=True):
             what = _KIND_ZH[kind]
@@ -196,11 +202,7 @@ def plot_unit_costs(source) -> Figure:
             handles.append(Patch(color=RED, label=f"单位成本偏离（{OUTLIER_RULE}）"))
         subject = titles[docs[0]] if len(docs) == 1 else f"{len(docs)} 份表格"
         add_header(fig, f"单位产出成本：{subject}", handles)
-        note = (
-            "单位成本 = 任务拟投入资金 ÷ 任务内容中承诺的数量（项目表：年度资金总额 ÷ 其唯一的数量指标）；"
-            "仅比较同一计量单位、同类的任务或项目。"
-        )
-        add_note(fig, "\n".join(filter(None, [note, _uncosted_note(source, costs)])))
+        add_note(fig, note)
         return finish(fig)
 
 

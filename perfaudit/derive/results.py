@@ -11,10 +11,15 @@ Three frames, each empty when no self-evaluation is loaded:
   the amounts, the score a proportional scheme gives, the sources against the total, a budget
   cut to what was spent;
 - ``result_documents``: one row per self-evaluation — the points and scores added up, the total
-  rate, whether every output was reported met.
+  rate, whether every output was reported met;
+- ``result_pairs``: where the approved target form it answers to is loaded too, each indicator
+  of either with its twin of the other (by name, numbering and ★ left out) — a target lowered,
+  raised or in another unit, an approved indicator left out, one added.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -22,6 +27,8 @@ import pandas as pd
 from perfaudit.derive.budget import half_unit_yuan
 from perfaudit.derive.documents import found_placeholder_values
 from perfaudit.derive.words import words
+from perfaudit.derive.years import YEAR_IN_NAME
+from perfaudit.strings import name_key
 from perfaudit.values import printed_decimals
 
 SELF_EVALUATIONS = ("project_selfeval", "dept_selfeval")
@@ -41,6 +48,7 @@ def result_frames(forms, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "results": results,
         "execution": execution,
         "result_documents": _documents(sorted(own), results, execution),
+        "result_pairs": _result_pairs(forms, results),
     }
 
 
@@ -203,3 +211,87 @@ def _documents(doc_ids: list[str], results: pd.DataFrame, execution: pd.DataFram
     )
     frame["source_ref"] = total["source_ref"].reindex(frame.index).fillna("")
     return frame.reset_index()
+
+
+# --- against the approved targets (R-RESULT-07) ---------------------------------------------------
+
+# The family of the approved target form a self-evaluation answers to.
+_APPROVED = {"dept_selfeval": "dept_overall", "project_selfeval": "project"}
+_NUMBERING = re.compile(r"^(?:指标\d+[:：]?|★+)")
+PAIR_COLUMNS = [
+    "doc_id",
+    "approved_doc_id",
+    "level3",
+    "target_text",
+    "approved_text",
+    "missing",
+    "added",
+    "easier",
+    "harder",
+    "unit_changed",
+    "source_ref",
+]
+
+
+def approved_forms(documents: pd.DataFrame) -> pd.DataFrame:
+    """Each self-evaluation with the approved target form it answers to: doc_id, approved_doc_id.
+
+    A department's self-evaluation answers to its 整体 form of the same year, a project's to the
+    project form of the same project (its name without a year) and year. The 批复 form is taken
+    before another stage; with two candidates still left, the pairing would be a guess and none is made.
+    """
+    docs = documents.assign(
+        dept=documents["department"].fillna("").map(name_key),
+        project=documents["project_name"].fillna("").str.replace(YEAR_IN_NAME, "", regex=True).map(name_key),
+        rank=(documents["stage"] != "批复").astype(int),
+    )
+    rows = []
+    for doc in docs[docs["form_type"].isin(list(_APPROVED))].itertuples():
+        family = _APPROVED[doc.form_type]
+        same = (docs["form_type"] == family) & (docs["year"] == doc.year)
+        same &= (
+            (docs["project"] == doc.project) & (docs["project"] != "")
+            if family == "project"
+            else (docs["dept"] == doc.dept)
+        )
+        found = docs[same & (docs["dept"] != "")]
+        found = found[found["rank"] == found["rank"].min()] if len(found) else found
+        if len(found) == 1:
+            rows.append({"doc_id": doc.doc_id, "approved_doc_id": found["doc_id"].iloc[0]})
+    return pd.DataFrame(rows, columns=["doc_id", "approved_doc_id"])
+
+
+def _result_pairs(forms, results: pd.DataFrame) -> pd.DataFrame:
+    pairs = approved_forms(forms.documents)
+    if pairs.empty:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    approved = forms.indicators[forms.indicators["doc_id"].isin(pairs["approved_doc_id"])]
+    approved = approved[approved["level3"] != ""].rename(columns={"doc_id": "approved_doc_id"})
+    approved = approved.assign(key=approved["level3"].map(_indicator_key)).drop_duplicates(["approved_doc_id", "key"])
+    mine = results[results["doc_id"].isin(pairs["doc_id"]) & (results["level3"] != "")]
+    mine = mine.assign(key=mine["level3"].map(_indicator_key)).drop_duplicates(["doc_id", "key"])
+    mine = mine.merge(pairs, on="doc_id")
+    columns = ["approved_doc_id", "key", "level3", "op", "value", "value_high", "unit", "annual_value", "source_ref"]
+    both = mine.merge(approved[columns], on=["approved_doc_id", "key"], how="outer", suffixes=("", "_approved"))
+    both["doc_id"] = both["doc_id"].fillna(both["approved_doc_id"].map(pairs.set_index("approved_doc_id")["doc_id"]))
+    both["missing"] = both["target_text"].isna()
+    both["added"] = both["annual_value_approved"].isna()
+    both["level3"] = both["level3"].fillna(both["level3_approved"])
+    both["source_ref"] = both["source_ref"].fillna("")
+    both["target_text"] = both["target_text"].fillna("")
+    both["approved_text"] = both["annual_value_approved"].fillna("")
+    a_unit, m_unit = both["unit_approved"].fillna(""), both["unit"].fillna("")
+    both["unit_changed"] = (a_unit != "") & (m_unit != "") & (a_unit != m_unit) & ~both["missing"] & ~both["added"]
+    numbers = both["value"].notna() & both["value_approved"].notna() & ~both["unit_changed"]
+    at_most = both["op_approved"].isin(["<=", "<"]) | (both["polarity"] == "negative")
+    lower, higher = both["value"] < both["value_approved"] - 1e-9, both["value"] > both["value_approved"] + 1e-9
+    both["easier"] = numbers & ((~at_most & lower) | (at_most & higher))
+    both["harder"] = numbers & ((~at_most & higher) | (at_most & lower))
+    for column in ("missing", "added", "easier", "harder", "unit_changed"):
+        both[column] = both[column].fillna(False).astype(bool)
+    return both[PAIR_COLUMNS].reset_index(drop=True)
+
+
+def _indicator_key(name: str) -> str:
+    """An indicator's name for matching a self-evaluation with its target form: numbering and ★ left out."""
+    return name_key(_NUMBERING.sub("", (name or "").strip()))

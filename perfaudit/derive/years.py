@@ -12,7 +12,7 @@ import pandas as pd
 from perfaudit.derive.words import bigrams, containment
 from perfaudit.strings import name_key  # derive.years.name_key: the key years are paired by
 
-_YEAR_IN_NAME = r"(?:19|20)\d\d\s*年度?"
+YEAR_IN_NAME = r"(?:19|20)\d\d\s*年度?"
 
 
 def previous_documents(documents: pd.DataFrame) -> pd.DataFrame:
@@ -44,7 +44,7 @@ def _keyed_documents(documents: pd.DataFrame) -> pd.DataFrame:
     docs["dept_key"] = docs["department"].fillna("").map(name_key)
     other = docs["form_type"].fillna("dept_overall") != "dept_overall"
     # The same project from year to year, though its name carries the year (岳阳县2022年高标准农田建设项目).
-    project = docs["project_name"].fillna("").str.replace(_YEAR_IN_NAME, "", regex=True).map(name_key)
+    project = docs["project_name"].fillna("").str.replace(YEAR_IN_NAME, "", regex=True).map(name_key)
     docs.loc[other, "dept_key"] = docs["dept_key"] + "/" + docs["form_type"] + "/" + project
     docs = docs[docs["department"].fillna("").map(name_key) != ""]
     return docs[["doc_id", "department", "year", "stage", "dept_key"]]
