@@ -691,3 +691,14 @@ def test_a_chart_job_whose_process_dies_draws_here(bundled, bundled_audit, tmp_p
     written = job.finish(bundled_audit)
     assert {p.name for p in written} >= {"budget.png", "unit_costs.png"}
     assert all(p.exists() for p in written)
+
+
+def test_the_report_shows_the_budget_execution_of_self_evaluations(tmp_path):
+    """渝中 2021: 7,574.00 万元 for the year, 6,643.00 spent, 87.71%; the findings carry R-RESULT."""
+    from perfaudit.export.report import render_report
+
+    result = audit(perfaudit.load(DATA.parent / "families" / "chongqing-yuzhong-jiuye-2021-ziping.xlsx"))
+    page = render_report(result, [])
+    assert 'id="execution"' in page and '<a href="#execution">' in page
+    assert "7,574.00" in page and "6,643.00" in page and "87.71" in page and "R-RESULT-05" in page
+    assert 'id="execution"' not in render_report(audit(perfaudit.load(DATA / "2024")), [])

@@ -50,6 +50,7 @@ def render_report(audit, charts: list[Path]) -> str:
         "severity_css": severity_css(),
         "overview": _counts_table(common.form_counts(audit)),
         "reconciliation": _reconciliation(audit),
+        "execution": _execution(audit),
         "departments": _departments(findings),
         "charts": [{"title": common.chart_title(p), "uri": data_uri(p)} for p in charts],
         "inputs": _inputs(audit),
@@ -122,6 +123,29 @@ def _reconciliation(audit) -> dict:
     )
     numeric = {field_label("reconciliation", c) for c in money}
     return _table(shown, numeric)
+
+
+def _execution(audit) -> dict | None:
+    """The budget execution of each self-evaluation (万元), or None when none was loaded."""
+    frame = audit.frames.get("execution")
+    if frame is None or frame.empty:
+        return None
+    total = frame[frame["is_total"]]
+    documents = audit.forms.documents.set_index("doc_id")
+    shown = pd.DataFrame(
+        {
+            "部门": total["doc_id"].map(documents["department"]).map(text),
+            "项目": total["doc_id"].map(documents["project_name"]).map(text),
+            "年度": total["doc_id"].map(documents["year"]).map(text),
+            "年初预算数": (total["budget_initial_yuan"] / 10_000).map(_money),
+            "全年预算数": (total["budget_final_yuan"] / 10_000).map(_money),
+            "全年执行数": (total["spent_yuan"] / 10_000).map(_money),
+            "执行率(%)": total["rate_read"].map(lambda v: "" if common.is_blank(v) else f"{v:.2f}"),
+            "分值": total["points"].map(text),
+            "得分": total["score"].map(text),
+        }
+    )
+    return _table(shown, {"年初预算数", "全年预算数", "全年执行数", "执行率(%)", "分值", "得分"})
 
 
 def _counts_table(counts: pd.DataFrame) -> dict:
