@@ -33,6 +33,8 @@ from perfaudit.derive.results import result_frames
 
 #: Rows a completion chart shows at most: the lowest completion first (the ones to look at).
 COMPLETION_ROWS = 40
+#: Self-evaluations an execution chart shows at most: past it, the lowest rates.
+EXECUTION_ROWS = 40
 
 
 def _frames(source) -> dict[str, pd.DataFrame]:
@@ -123,6 +125,9 @@ def plot_execution(source) -> Figure:
     forms = forms_of(source)
     titles = form_titles(forms)
     order = {doc: n for n, doc in enumerate(ordered_docs(forms))}
+    total = len(table)
+    if total > EXECUTION_ROWS:  # an archive: the lowest rates, the ones to look at
+        table = table.sort_values("rate_read", kind="stable").head(EXECUTION_ROWS)
     table = table.assign(_order=table["doc_id"].map(order)).sort_values("_order")
     with styled():
         fig = new_figure(len(table) * 1.25 * ROW_IN + 1.4)
@@ -143,10 +148,12 @@ def plot_execution(source) -> Figure:
         ax.grid(axis="x")
         ax.set_xlabel("预算执行率（%）")
         handles = [Patch(color=BLUE, label="不低于 90%"), Patch(color=RED, label="低于 90%")]
-        add_header(fig, f"预算执行率：{len(table)} 份自评表", handles)
-        add_note(
-            fig,
+        add_header(fig, f"预算执行率：{total} 份自评表", handles)
+        notes = [
             "执行率 = 全年执行数 ÷ 全年预算数（括号内为执行数 / 全年预算数；读不出金额时为表中所填执行率）；"
-            "虚线为 90%。",
-        )
+            "虚线为 90%。"
+        ]
+        if total > len(table):
+            notes.append(f"列出执行率最低的 {len(table)} 份（共 {total} 份）。")
+        add_note(fig, "\n".join(notes))
         return finish(fig)
