@@ -26,3 +26,15 @@ READ_COLUMNS = ("source_ref", "planned_ref", "source_path", "source_sheet", "sou
 def comparable(forms, table, drop=READ_COLUMNS):
     frame = forms.tables[table]
     return frame.drop(columns=[c for c in drop if c in frame.columns]).reset_index(drop=True)
+
+
+def doc_rows(forms, table, doc_id):
+    """One document's rows of a table."""
+    frame = getattr(forms, table)
+    return frame[frame["doc_id"] == doc_id]
+
+
+def open_keys(findings, doc_id):
+    """The open findings of a document as sorted ``rule_id/check`` keys (a judgment's list)."""
+    found = findings[(findings["doc_id"] == doc_id) & (findings["status"] == "open")]
+    return sorted(f"{r.rule_id}/{r.check}" if r.check else r.rule_id for r in found.itertuples())

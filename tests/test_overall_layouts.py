@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import perfaudit as pa
+from tests.helpers import doc_rows, open_keys
 
 FAMILIES = Path(__file__).resolve().parents[1] / "data" / "families"
 NINGDE = "fujian-ningde-dangshi-fangzhi-2019-zhengti-mubiao"
@@ -27,16 +28,6 @@ def findings(forms):
     return pa.audit(forms).findings
 
 
-def rows(forms, table, doc_id):
-    frame = getattr(forms, table)
-    return frame[frame["doc_id"] == doc_id]
-
-
-def open_keys(findings, doc_id):
-    found = findings[(findings["doc_id"] == doc_id) & (findings["status"] == "open")]
-    return sorted(f"{r.rule_id}/{r.check}" if r.check else r.rule_id for r in found.itertuples())
-
-
 # --- 宁德 2019 (福建): 年度预算安排, 年度履职目标 and an indicator table with 指标解释 ----------------
 
 
@@ -49,27 +40,27 @@ def test_ningde_header_and_budget(forms):
     )
     assert info["region"] == "宁德市"  # 中共 names the party organ, not the area
     assert info["amount_unit"] == "万元"  # from the block's title, 年度预算安排(万元)
-    budget = rows(forms, "budget", NINGDE)
+    budget = doc_rows(forms, "budget", NINGDE)
     assert dict(zip(budget["item"], budget["amount_yuan"] / WAN, strict=True)) == {
         "合计": 171.41,
         "项目支出": 60.8,
         "基本支出": 110.61,
     }
-    assert rows(forms, "leftovers", NINGDE).empty
+    assert doc_rows(forms, "leftovers", NINGDE).empty
 
 
 def test_ningde_duties_tasks_and_indicators(forms):
     """部门职能 | 年度目标任务 | 支出项目名称 | 预算金额: the task is the 年度目标任务; the table has no
     主要实施内容 column, so none is asked for."""
-    tasks = rows(forms, "tasks", NINGDE)
+    tasks = doc_rows(forms, "tasks", NINGDE)
     assert list(tasks["planned_yuan"] / WAN) == [49.8, 11, 171.41]
     assert list(tasks["spending_line"]) == ["地情、市志编纂与年鉴出版经费", "地情、市志编纂与年鉴出版经费", "基本支出"]
     assert tasks["duty"].iloc[0] == "组织、指导、编纂、督促和检查地方志、年鉴、地情工作"
     assert tasks["name"].iloc[1] == "按时发放2019年人员福利"
     assert forms.documents.set_index("doc_id").loc[NINGDE, "task_columns"] == "name,duty,spending_line,planned"
-    goals = rows(forms, "goals", NINGDE)
+    goals = doc_rows(forms, "goals", NINGDE)
     assert len(goals) == 4 and goals["text"].iloc[3].startswith("保障志鉴地情相关工作开展所需资金")
-    indicators = rows(forms, "indicators", NINGDE).set_index("level3")
+    indicators = doc_rows(forms, "indicators", NINGDE).set_index("level3")
     assert len(indicators) == 6
     assert indicators.loc["各类书籍审稿率", ["note", "annual_value"]].tolist() == ["100%(计划标准)", "1"]
     assert indicators.loc["按年度发放绩效奖、文明奖、综治平安奖、应休未休补贴", ["op", "value", "unit"]].tolist() == [
@@ -113,7 +104,7 @@ def test_guangshui_header_and_budget(forms):
     assert (info["department"], info["contact"], info["contact_phone"]) == ("广水市人民政府办公室", "南春锋", "6296906")
     assert info["filed_on"] == "2021 年 1 月 28 日" and info["year"] == 2021
     assert info["duty_text"].startswith("(一)负责全市人民防空工作。") and "(十二)" in info["duty_text"]
-    budget = rows(forms, "budget", GUANGSHUI)
+    budget = doc_rows(forms, "budget", GUANGSHUI)
     assert list(zip(budget["section"], budget["item"], budget["amount_yuan"] / WAN, strict=True)) == [
         ("收入来源", "财政拨款", 968.1918),
         ("收入来源", "其他资金", pytest.approx(float("nan"), nan_ok=True)),
@@ -123,7 +114,7 @@ def test_guangshui_header_and_budget(forms):
         ("合计", "合计", 968.1918),
     ]
     # The 占比 column and the 近两年 header are not read: left over, named.
-    assert set(rows(forms, "leftovers", GUANGSHUI)["text"]) == {"近两年收支金额 年 年", "100%", "74.8%", "25.2%"}
+    assert set(doc_rows(forms, "leftovers", GUANGSHUI)["text"]) == {"近两年收支金额 年 年", "100%", "74.8%", "25.2%"}
 
 
 def test_guangshui_judged(findings):

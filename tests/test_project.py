@@ -14,6 +14,7 @@ import pytest
 import perfaudit as pa
 from perfaudit.derive.years import previous_documents
 from perfaudit.template.project import checked_option, fund_label
+from tests.helpers import doc_rows, open_keys
 
 FAMILIES = Path(__file__).resolve().parents[1] / "data" / "families"
 WUHAN = "wuhan-donghu-renshe-2020-xiangmu"
@@ -43,18 +44,12 @@ def doc(forms, doc_id):
 
 
 def lines(forms, doc_id, table="budget"):
-    frame = getattr(forms, table)
-    return frame[frame["doc_id"] == doc_id]
+    return doc_rows(forms, table, doc_id)
 
 
 def amounts(forms, doc_id):
     budget = lines(forms, doc_id)
     return {(s, i): a / WAN for s, i, a in zip(budget["section"], budget["item"], budget["amount_yuan"], strict=True)}
-
-
-def open_keys(findings, doc_id):
-    rows = findings[(findings["doc_id"] == doc_id) & (findings["status"] == "open")]
-    return sorted(f"{r.rule_id}/{r.check}" if r.check else r.rule_id for r in rows.itertuples())
 
 
 def test_every_form_is_read_with_its_family(forms):

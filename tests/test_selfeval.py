@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import perfaudit as pa
+from tests.helpers import doc_rows, open_keys
 
 FAMILIES = Path(__file__).resolve().parents[1] / "data" / "families"
 YUZHONG = "chongqing-yuzhong-jiuye-2021-ziping"
@@ -22,6 +23,7 @@ QINGSHEN = "sichuan-qingshen-fagai-gongzi-2023-xiangmu-ziping"
 ZHONGJIANG = "sichuan-zhongjiang-shuili-shuibiaochi-2022-xiangmu-ziping"
 DAYING = "sichuan-daying-sifa-ankeitidai-2023-xiangmu-ziping"
 HENGSHAN = "hunan-hengshan-guantang-xiang-2023-zhengti-ziping"
+YUANZHOU = "ningxia-yuanzhou-nongji-malingshu-2022-xiangmu-ziping"
 WAN = 10_000
 
 
@@ -35,28 +37,18 @@ def findings(forms):
     return pa.audit(forms).findings
 
 
-def rows(forms, table, doc_id):
-    frame = getattr(forms, table)
-    return frame[frame["doc_id"] == doc_id]
-
-
 def info(forms, doc_id):
     return forms.documents.set_index("doc_id").loc[doc_id]
 
 
-def open_keys(findings, doc_id):
-    found = findings[(findings["doc_id"] == doc_id) & (findings["status"] == "open")]
-    return sorted(f"{r.rule_id}/{r.check}" if r.check else r.rule_id for r in found.itertuples())
-
-
 def execution(forms, doc_id):
-    lines = rows(forms, "execution", doc_id).set_index("item")
+    lines = doc_rows(forms, "execution", doc_id).set_index("item")
     columns = ["budget_initial_yuan", "budget_final_yuan", "spent_yuan"]
     return {item: tuple(None if v != v else v / WAN for v in line[columns]) for item, line in lines.iterrows()}
 
 
 def test_every_self_evaluation_is_read_with_its_family(forms):
-    """Nine forms of four provinces (重庆, 安徽, 四川, 湖南), projects and departments."""
+    """Ten forms of five provinces (重庆, 安徽, 四川, 湖南, 宁夏), projects and departments."""
     families = dict(zip(forms.documents["doc_id"], forms.documents["form_type"], strict=True))
     assert families == {
         YUZHONG: "project_selfeval",
@@ -68,6 +60,7 @@ def test_every_self_evaluation_is_read_with_its_family(forms):
         ZHONGJIANG: "project_selfeval",
         DAYING: "project_selfeval",
         HENGSHAN: "dept_selfeval",
+        YUANZHOU: "project_selfeval",
     }
     assert set(forms.documents["stage"]) == {"自评"}
 
@@ -84,9 +77,9 @@ def test_yuzhong_read(forms):
         "向俐",
     )
     assert execution(forms, YUZHONG) == {"年度资金总额": (None, 7574, 6643)}
-    goal = rows(forms, "goals", YUZHONG).iloc[0]
+    goal = doc_rows(forms, "goals", YUZHONG).iloc[0]
     assert goal["text"].startswith("城镇新增就业人数39500人") and goal["achieved"].startswith("城镇新增就业人数49358人")
-    indicators = rows(forms, "indicators", YUZHONG).set_index("level3")
+    indicators = doc_rows(forms, "indicators", YUZHONG).set_index("level3")
     assert len(indicators) == 16 and indicators["points"].sum() == 100
     base = indicators.loc["新增区级创业孵化基地数量"]  # the line break typed in the cell is gone
     assert (base["level1"], base["level2"], base["op"], base["value"], base["actual"], base["actual_unit"]) == (
@@ -125,9 +118,9 @@ def test_yuzhong_judged(findings):
 
 def test_tianchang_read(forms):
     assert execution(forms, TIANCHANG) == {"年度资金总额": (880, 880, 880), "财政拨款": (880, 880, 880)}
-    total = rows(forms, "execution", TIANCHANG).iloc[0]
+    total = doc_rows(forms, "execution", TIANCHANG).iloc[0]
     assert (total["points"], total["score"]) == (10, 10)
-    indicators = rows(forms, "indicators", TIANCHANG)
+    indicators = doc_rows(forms, "indicators", TIANCHANG)
     # 指标2: and …… rows of the template are blank rows, not indicators; (50分) is the block's points.
     assert len(indicators) == 10 and indicators["points"].sum() == 90
     assert list(indicators["level1"].unique()) == ["产出指标", "效益指标", "满意度指标"]
@@ -148,7 +141,7 @@ def test_guichi_read(forms):
     assert (doc["implementing_unit"], doc["dept_code"]) == ("池州市贵池区棠溪镇人民政府", "219001")
     assert (doc["competent_dept"], doc["competent_dept_code"]) == ("池州市贵池区棠溪镇人民政府", "219")
     assert execution(forms, GUICHI) == {"年度资金总额": (0, 0, 0), "财政拨款": (90, 89.974, 89.974)}
-    indicators = rows(forms, "indicators", GUICHI).set_index("level3")
+    indicators = doc_rows(forms, "indicators", GUICHI).set_index("level3")
     # ≥100百分比 is ≥100%; its actual 100 is in %.
     assert indicators.loc["委托业务报告合格率", ["op", "value", "unit", "actual", "actual_unit"]].tolist() == [
         ">=",
@@ -182,7 +175,7 @@ def test_xiaoxian_read_and_judged(forms, findings):
     paid per declared area, and no rule's business; 12万元 ≥ 11.376万元 is met. The 其中 rows carry
     no points. R-RESULT-02/total (80 + 10) speaks of the excerpt: cut in the 满意度 block."""
     assert execution(forms, XIAOXIAN) == {"年度资金总额": (None, 9.48, 9.48), "财政拨款": (None, 9.48, 9.48)}
-    indicators = rows(forms, "indicators", XIAOXIAN).set_index("level3")
+    indicators = doc_rows(forms, "indicators", XIAOXIAN).set_index("level3")
     assert indicators.loc["★补助家畜家禽养殖数量", ["value", "unit", "actual", "points"]].tolist() == [
         192,
         "只",
@@ -196,7 +189,7 @@ def test_zhongjiang_judged(forms, findings):
     """An expert: every 全年实际值 is the target copied with its sign (≥266米, ≥95%) — six rows say
     nothing of what was done (R-RESULT-04/restated; the two rows without a sign, 100% and 20万元, may
     be real); the indicator blocks carry 100 points and the execution rate 10 more (R-RESULT-02)."""
-    rows_ = rows(forms, "indicators", ZHONGJIANG).set_index("level3")
+    rows_ = doc_rows(forms, "indicators", ZHONGJIANG).set_index("level3")
     assert rows_.loc["水标尺宽度", ["value", "unit", "actual_value", "actual_op"]].tolist() == [
         50,
         "厘米",
@@ -214,7 +207,7 @@ def test_qingshen_filed_blank(forms, findings):
     cell still holds the template's prompt — and the budget rose from 238.93 to 251.89 万元 with
     only the template's note in the 原因 cell."""
     assert execution(forms, QINGSHEN)["年度资金总额"] == (238.93, 251.89, 251.89)
-    goal = rows(forms, "goals", QINGSHEN).iloc[0]
+    goal = doc_rows(forms, "goals", QINGSHEN).iloc[0]
     assert goal["achieved"].startswith("对照年度目标,说明相关任务目标的完成情况")
     assert open_keys(findings, QINGSHEN) == ["R-RESULT-04/unreported"] * 2 + ["R-RESULT-05/adjusted"]
 
@@ -237,7 +230,7 @@ def test_kexuecheng_judged(forms, findings):
     are within their limits (lower is better) and must not be called missed. The OCR garbled some
     targets (printed here as ?): they are not judged. R-RESULT-02/total (70 + 10) speaks of the
     excerpt, which holds 19 of the form's rows."""
-    indicators = rows(forms, "indicators", KEXUECHENG).set_index("level3")
+    indicators = doc_rows(forms, "indicators", KEXUECHENG).set_index("level3")
     assert indicators.loc[
         "政府采购执行率", ["annual_value", "actual", "score_coef", "points", "score", "core_text"]
     ].tolist() == [
@@ -249,7 +242,7 @@ def test_kexuecheng_judged(forms, findings):
         "是",
     ]
     assert info(forms, KEXUECHENG)["total_score"] == 97.6
-    assert rows(forms, "goals", KEXUECHENG).iloc[0]["text"] == "无"  # 年初绩效目标: none at the start of the year
+    assert doc_rows(forms, "goals", KEXUECHENG).iloc[0]["text"] == "无"  # 年初绩效目标: none at the start of the year
     assert open_keys(findings, KEXUECHENG) == [
         "R-RESULT-02/total",
         "R-RESULT-03/missed",
@@ -267,3 +260,23 @@ def test_hengshan_is_read_with_doubt(forms, findings):
     assert info(forms, HENGSHAN)["department"] == "衡山县贯塘乡人民政府"
     mine = findings[findings["doc_id"] == HENGSHAN]
     assert set(mine["status"]) == {"not_evaluated"} and mine["message"].str.contains("读取把握不足").all()
+
+
+# --- 原州 2022 马铃薯种薯繁育 (宁夏): OCR text, read without the sums it cannot read -------------------
+
+
+def test_yuanzhou_read_and_judged(forms, findings):
+    """259.45 of 300 万元 spent (the amount printed with its unit): 86.48%, with no reason given for
+    the 40.55 万元 left (R-RESULT-05). Three 分值 / 得分 cells the OCR left unreadable (8 ?) are
+    named as leftovers, and the points total is not evaluated rather than called 80 of 100. An
+    expert would also flag the 时效 target "100% paid by 30 November" scored in full with 86.5%
+    spent, and 550万粒 against the goal's 425万粒 — no rule reads those yet."""
+    doc = info(forms, YUANZHOU)
+    assert (doc["total_score"], doc["superior_dept"], doc["competent_dept"]) == (99, "农业农村厅", "原州区农业农村局")
+    assert (doc["period_text"], doc["implementing_unit"]) == ("2022年3月-2022年11月", "原州区农技中心/杨勃兴")
+    assert execution(forms, YUANZHOU) == {"年度资金总额": (None, 300, 259.45)}
+    unread = doc_rows(forms, "leftovers", YUANZHOU)
+    assert (unread["reason"] == "分值 / 得分 not a number").sum() == 3
+    assert open_keys(findings, YUANZHOU) == ["R-RESULT-05/execution"]
+    total = findings[(findings["doc_id"] == YUANZHOU) & (findings["rule_id"] == "R-RESULT-02")]
+    assert list(total["status"]) == ["not_evaluated"]

@@ -29,6 +29,7 @@ from perfaudit.derive.documents import found_placeholder_values
 from perfaudit.derive.words import words
 from perfaudit.derive.years import YEAR_IN_NAME
 from perfaudit.strings import name_key
+from perfaudit.template.indicators import POINTS_UNREAD
 from perfaudit.values import printed_decimals
 
 SELF_EVALUATIONS = ("project_selfeval", "dept_selfeval")
@@ -47,7 +48,7 @@ def result_frames(forms, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {
         "results": results,
         "execution": execution,
-        "result_documents": _documents(sorted(own), results, execution),
+        "result_documents": _documents(sorted(own), results, execution, forms.leftovers),
         "result_pairs": _result_pairs(forms, results),
     }
 
@@ -188,16 +189,22 @@ def _execution(lines: pd.DataFrame, remarks: pd.Series) -> pd.DataFrame:
     cut = frame["budget_initial_yuan"].notna() & (final < frame["budget_initial_yuan"] - frame["final_tol_yuan"])
     frame["revised_to_spending"] = cut & ((final - spent).abs() <= frame["final_tol_yuan"])
     frame["reason_given"] = _answered(frame["reason"]) | _answered(frame["doc_id"].map(remarks))
-    frame["rate_read"] = frame["rate_calc"].where(final.notna(), frame["rate"])  # printed, where amounts are unread
+    # The printed rate where an amount could not be read (never where the budget is printed as 0).
+    frame["rate_read"] = frame["rate_calc"].fillna(frame["rate"].where(final.isna() | spent.isna()))
     frame["low_rate_unexplained"] = frame["is_total"] & (frame["rate_read"] < 90) & ~frame["reason_given"]
     adjusted = (final - frame["budget_initial_yuan"]).abs() > frame["final_tol_yuan"]
     frame["adjustment_unexplained"] = frame["is_total"] & adjusted.fillna(False) & ~frame["reason_given"]
     return frame.reset_index(drop=True)
 
 
-def _documents(doc_ids: list[str], results: pd.DataFrame, execution: pd.DataFrame) -> pd.DataFrame:
+def _documents(
+    doc_ids: list[str], results: pd.DataFrame, execution: pd.DataFrame, leftovers: pd.DataFrame
+) -> pd.DataFrame:
     frame = pd.DataFrame({"doc_id": doc_ids}).set_index("doc_id")
-    frame["indicator_points"] = results.groupby("doc_id")["points"].sum(min_count=1).reindex(frame.index)
+    # Points that could not be read (an OCR'd 8 ?) leave the sum unknown, not short.
+    unread = set(leftovers.loc[leftovers["reason"] == POINTS_UNREAD, "doc_id"])
+    points = results.groupby("doc_id")["points"].sum(min_count=1).reindex(frame.index)
+    frame["indicator_points"] = points.where(~frame.index.isin(list(unread)))
     total = execution[execution["is_total"]].drop_duplicates("doc_id").set_index("doc_id")
     frame["execution_points"] = total["points"].reindex(frame.index)
     frame["points_total"] = frame["indicator_points"] + frame["execution_points"].fillna(0)

@@ -59,6 +59,9 @@ def _is_level1(canonical: str) -> bool:
     return any(row["canonical"] == canonical and row["level"] == "1" for row in read_vocab("level_labels"))
 
 
+#: The reason a 分值 / 得分 cell that holds no number is left over (R-RESULT sums skip its form).
+POINTS_UNREAD = "分值 / 得分 not a number"
+
 # Columns beside the value that the positioned reader keeps: the operator and the unit printed in
 # their own columns (指标性质 ≥ / 指标值 95 / 度量单位 %), the printed direction (指标方向性 正向指标),
 # the points (分值, 权重), a note.
@@ -263,11 +266,11 @@ def _append_indicator(
         **parse_target(name, target),
         "source_ref": ref,
     }
-    if side.get("points"):
-        row["points"] = parse_amount(side["points"])
-    for column in ("score", "score_coef"):
+    for column in ("points", "score", "score_coef"):
         if side.get(column):
             row[column] = parse_amount(side[column].rstrip("%％"))
+            if row[column] is None:  # 8 ? in an OCR'd form: said, and the sums it enters are not judged
+                doc.leftovers.append({"source_ref": ref, "text": side[column], "reason": POINTS_UNREAD})
     if side.get("actual_value"):
         row.update(parse_actual(side["actual_value"], name, row["unit"] or side.get("unit_text", "")))
     for column in (

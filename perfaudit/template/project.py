@@ -512,6 +512,14 @@ def split_unit_codes(doc: Doc) -> None:
                 doc.info["competent_dept_code"] = coded.group(1)
 
 
+def printed_amount(text: str) -> tuple[float | None, str]:
+    """An amount printed with its unit in one cell (``259.45万元``): the number and the unit (empty if none)."""
+    match = _LEADING_AMOUNT.match(key(text or ""))
+    if match is None:
+        return None, ""
+    return parse_amount(match.group(1)), {"万": "万元"}.get(match.group(2) or "", match.group(2) or "")
+
+
 def checked_option(text: str) -> str:
     """The option ticked in a printed choice (``1.部门项目 □ 2.公共项目 □√`` → 公共项目); else the text."""
     match = _CHECKED.search(text)

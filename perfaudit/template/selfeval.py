@@ -37,6 +37,7 @@ from perfaudit.template.project import (
     default_unit,
     form_tables,
     fund_label,
+    printed_amount,
     read_project_header,
     split_unit_codes,
     sweep,
@@ -64,6 +65,8 @@ def parse_selfeval(sheet: Sheet) -> dict | None:
     read_indicators(doc, sections.get("indicators", []))
     doc.info["remarks"] = read_free_text(doc, sections.get("remarks", []))
     split_unit_codes(doc)
+    if isinstance(doc.info.get("total_score"), str):  # 项目总得分 99分
+        doc.info["total_score"] = printed_amount(doc.info["total_score"].rstrip("分"))[0]
     doc.info.setdefault("department", doc.info.get("implementing_unit") or doc.info.get("competent_dept") or "")
     missing = [name for name in ("execution", "goals", "indicators") if not sections.get(name)]
     doc.info["missing_sections"] = ",".join(missing)
@@ -149,7 +152,13 @@ def _label_key(text: str) -> str:
 
 
 def _yuan(cell: Cell | None, unit: str) -> float | None:
-    amount = cell_amount(cell) if cell is not None else None
+    """A cell's amount in yuan: a number in the block's unit, or an amount with its own (259.45万元)."""
+    if cell is None:
+        return None
+    amount = cell_amount(cell)
+    if amount is None:
+        amount, own = printed_amount(cell.text)
+        unit = own or unit
     return money_to_yuan(amount, unit) if amount is not None else None
 
 
