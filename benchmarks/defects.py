@@ -17,6 +17,8 @@ Example:
 
 from __future__ import annotations
 
+import copy
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -487,3 +489,86 @@ def inject(form: Form, rng: random.Random, name: str | None = None) -> dict | No
         if answer is not None:
             return answer
     return None
+
+
+# --- the realistic mix ------------------------------------------------------------------------
+
+
+def _marked(form: Form) -> dict[int, str]:
+    """id → mark of every element of the form a defect can mark; a marked one with its content.
+
+    A later defect that rewrites a marked element (a count set again by a unit-cost edit over
+    a vague target) changes the content and so counts as a collision.
+    """
+    items = [*form.budget.values(), *form.goals, *form.tasks]
+    for block in form.blocks:
+        for group in block.groups:
+            items.append(group)
+            items.extend(group.rows)
+    return {id(item): (f"{item.mark}\n{item!r}" if item.mark else "") for item in items}
+
+
+STRUCTURAL = ("COMPLETE", "FORMAT")
+# Defects that edit the same indicator's existence or value: a form gets one of each group at most.
+EXCLUSIVE = (
+    {"no-execution-rate", "execution-rate-low", "cost-not-real", "total-cost-over-budget", "empty-category"},
+    {"no-satisfaction", "satisfaction-low", "satisfaction-100", "satisfaction-under-quality"},
+    {"no-timeliness", "timeliness-without-date", "period-below-annual"},
+    {"no-execution-rate", "input-as-output"},  # 专项资金支出率 is an execution rate
+)
+
+
+def inject_mix(form: Form, rng: random.Random, rates: dict[str, float]) -> list[dict]:
+    """Inject several defects, about ``rates[family]`` per form of each family, as real forms carry.
+
+    The number of each family is drawn from a Poisson law with that mean (at most every defect of
+    the family once). A defect that would edit an element an earlier one marked, or remove one
+    (no 满意度 after a low satisfaction target), is undone and another is tried, so every
+    answer still points at a place of its own.
+    """
+    answers = []
+    rare = {"missing-department"}  # a real form names its unit: without it, no year pairs with it
+    # Families whose defects remove or rename parts of the form (a 二级 label, the 满意度 block) last.
+    for family in sorted(rates, key=lambda f: (f in STRUCTURAL, f)):
+        names = sorted(n for n, d in DEFECTS.items() if d.rule.split("-")[1] == family and n not in rare)
+        rng.shuffle(names)
+        wanted = min(len(names), _poisson(rng, rates[family]))
+        for name in names:
+            if wanted <= 0:
+                break
+            taken = {a["defect"] for a in answers}
+            if any(name in group and group & taken for group in EXCLUSIVE):
+                continue
+            before = _marked(form)
+            saved = copy.deepcopy(form)
+            answer = DEFECTS[name].apply(form, rng)
+            if answer is None:
+                continue
+            after = _marked(form)
+            lost = any(mark and after.get(key) != mark for key, mark in before.items())
+            # a 二级 label renamed or emptied over a marked indicator hides that indicator's defect
+            lost |= any(g.mark and not before.get(id(g)) and any(r.mark for r in g.rows) for g in _groups(form))
+            if lost:
+                _restore(form, saved)
+                continue
+            answers.append(answer)
+            wanted -= 1
+    return answers
+
+
+def _groups(form: Form) -> list[Group]:
+    return [g for b in form.blocks for g in b.groups]
+
+
+def _restore(form: Form, saved: Form) -> None:
+    for name in form.__dataclass_fields__:
+        setattr(form, name, getattr(saved, name))
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw (Knuth's method; the means here are small)."""
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k

@@ -207,9 +207,13 @@ def make_department(seed: int, number: int) -> Department:
     names = department_names()
     order = list(range(len(names)))
     random.Random(f"perfaudit-bench/{seed}/names").shuffle(order)
-    if number >= len(names):
-        raise ValueError(f"the vocabulary names {len(names)} departments; department {number} does not exist")
-    name, kind, city, region = names[order[number]]
+    units = read_vocab("units")
+    unit, base = divmod(number, len(names))
+    if unit > len(units):
+        raise ValueError(f"the vocabulary names {len(names) * (len(units) + 1)} units; number {number} does not exist")
+    name, kind, city, region = names[order[base]]
+    if unit:  # past the departments, their subordinate units (a 局's 综合服务中心 …)
+        name += units[unit - 1]["suffix"]
     kind_row = next(k for k in read_vocab("departments") if k["kind"] == kind)
     staff = int(math.exp(rng.uniform(math.log(int(kind_row["staff_min"])), math.log(int(kind_row["staff_max"])))))
     programmes = _pick_programmes(rng, kind)

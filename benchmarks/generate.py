@@ -28,8 +28,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.defects import DEFECTS, inject
-from benchmarks.forms import VOCAB, Form, build_form
+from benchmarks.defects import DEFECTS, inject, inject_mix
+from benchmarks.forms import VOCAB, Form, build_form, read_vocab
 from benchmarks.render import render_text, render_xlsx
 from benchmarks.selfeval import RESULT_DEFECTS, SelfEval, build_selfeval, inject_result, render_selfeval
 
@@ -46,6 +46,7 @@ class Settings:
     years: int = 5
     selfeval_share: float = 0.3
     result_defect_rate: float = 0.5
+    mix: str = "real"  # "real": defects per form as real forms carry them; "clean": one defect on defect_rate of forms
 
     def corpus_id(self) -> str:
         digest = hashlib.sha256()
@@ -53,19 +54,32 @@ class Settings:
         for path in sorted([*VOCAB.glob("*.csv"), *(HERE / name for name in code)]):
             digest.update(path.name.encode() + path.read_bytes())
         shares = f"s{self.selfeval_share:g}-r{self.result_defect_rate:g}"
-        return f"seed{self.seed}-x{self.xlsx_share:g}-d{self.defect_rate:g}-y{self.years}-{shares}-{digest.hexdigest()[:10]}"
+        defects = "real" if self.mix == "real" else f"d{self.defect_rate:g}"
+        return f"seed{self.seed}-x{self.xlsx_share:g}-{defects}-y{self.years}-{shares}-{digest.hexdigest()[:10]}"
 
 
 def make_form(settings: Settings, index: int, defect: str | None = None) -> Form:
-    """Form ``index`` with its defect (``defect`` forces one; ``"none"`` forbids any)."""
+    """Form ``index`` with its defects (``defect`` forces that one alone; ``"none"`` forbids any).
+
+    The realistic mix (``settings.mix == "real"``) gives every form defects of each rule family
+    at the rates of ``vocab/density.csv``; the clean mix one defect to a share of the forms.
+    """
     form = build_form(settings.seed, index, settings.years, settings.xlsx_share)
     rng = random.Random(f"perfaudit-bench/{settings.seed}/defect/{index}")
-    wanted = rng.random() < settings.defect_rate
     if defect == "none":
         return form
-    if defect or wanted:
+    if defect:
         inject(form, rng, defect)
+    elif settings.mix == "real":
+        inject_mix(form, rng, defect_rates())
+    elif rng.random() < settings.defect_rate:
+        inject(form, rng)
     return form
+
+
+def defect_rates() -> dict[str, float]:
+    """Defects per form by rule family in the realistic mix (``vocab/density.csv``)."""
+    return {r["family"]: float(r["defects_per_form"]) for r in read_vocab("density") if float(r["defects_per_form"])}
 
 
 def make_selfeval(settings: Settings, index: int, form: Form, defect: str | None = None) -> SelfEval | None:
@@ -243,7 +257,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=100, help="number of forms (default 100)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--xlsx-share", type=float, default=0.5, help="share of forms written as .xlsx (default 0.5)")
-    parser.add_argument("--defect-rate", type=float, default=0.3, help="share of forms with a defect (default 0.3)")
+    parser.add_argument(
+        "--mix",
+        choices=("real", "clean"),
+        default="real",
+        help="defects as real forms carry them (default), or one defect on a share of the forms",
+    )
+    parser.add_argument(
+        "--defect-rate", type=float, default=0.3, help="with --mix clean: share of forms with a defect (default 0.3)"
+    )
     parser.add_argument("--years", type=int, default=5, help="years per department (default 5)")
     parser.add_argument(
         "--selfeval-share", type=float, default=0.3, help="share of forms with a self-evaluation (default 0.3)"
@@ -255,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="processes (default: all cores)")
     args = parser.parse_args(argv)
     settings = Settings(
-        args.seed, args.xlsx_share, args.defect_rate, args.years, args.selfeval_share, args.result_defect_rate
+        args.seed, args.xlsx_share, args.defect_rate, args.years, args.selfeval_share, args.result_defect_rate, args.mix
     )
     root = args.out or CACHE / settings.corpus_id()
     corpus = generate(args.n, root, settings, args.jobs)

@@ -70,24 +70,25 @@ def score(findings: pd.DataFrame, answers: list[dict], forms: list[dict]) -> dic
         where, says = answer.get("where", ""), answer.get("says", "")
         located = any(covers(ref, where) and says in message for ref, message in hits) if where else None
         rows.append({**answer, "found": bool(hits), "located": located})
-    defective = {a["doc_id"]: a for a in answers}
+    defective: dict[str, list[dict]] = defaultdict(list)  # a form of the realistic mix carries several
+    for answer in answers:
+        defective[answer["doc_id"]].append(answer)
     previous = _previous_year(forms)
     false_alarms: Counter = Counter()
     echoes: Counter = Counter()
     side_effects: Counter = Counter()
     unexplained: Counter = Counter()
     for doc, items in by_doc.items():
-        answer = defective.get(doc)
+        own = defective.get(doc, [])
+        rules = {a["rule"] for a in own}
         for key, _, _ in items:
-            if answer is not None and key == answer["rule"]:
+            if key in rules:
                 continue
             if key.startswith("R-YOY-") and previous.get(doc) in defective:
                 echoes[key] += 1
-            elif answer is None:
+            elif not own:
                 false_alarms[key] += 1
-            elif key == answer["rule"]:
-                continue
-            elif allowed(key, answer.get("also", "")):
+            elif any(allowed(key, a.get("also", "")) for a in own):
                 side_effects[key] += 1
             else:
                 unexplained[key] += 1

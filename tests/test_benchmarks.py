@@ -17,7 +17,9 @@ from benchmarks.score import covers, score
 from benchmarks.selfeval import RESULT_DEFECTS
 from perfaudit.rules import read_rules, validate
 
-SETTINGS = Settings(seed=7, xlsx_share=0.5, defect_rate=0.0, years=5, selfeval_share=0.3, result_defect_rate=0.0)
+SETTINGS = Settings(
+    seed=7, xlsx_share=0.5, defect_rate=0.0, years=5, selfeval_share=0.3, result_defect_rate=0.0, mix="clean"
+)
 N = 45
 
 # False alarms on clean forms that are known and reported in benchmarks/README.md; the test
@@ -120,3 +122,58 @@ def test_wrap(text, limit, lines):
 )
 def test_covers(found, where, expected):
     assert covers(found, where) is expected
+
+
+# -- the realistic mix ---------------------------------------------------------------------------
+
+REAL_FORMS = "data/forms"
+
+
+def _per_form_by_family(findings, forms: int) -> dict[str, float]:
+    open_ = findings[findings["status"] == "open"]
+    return (open_["rule_id"].str.split("-").str[1].value_counts() / forms).to_dict()
+
+
+def test_density_vocabulary_is_what_the_real_forms_give():
+    from benchmarks.forms import read_vocab
+
+    real = pa.audit(pa.load(REAL_FORMS))
+    measured = _per_form_by_family(real.findings, len(real.forms))
+    recorded = {r["family"]: float(r["real_findings_per_form"]) for r in read_vocab("density")}
+    assert set(recorded) == set(measured)
+    for family, value in recorded.items():
+        assert value == pytest.approx(measured[family], abs=0.01), family
+
+
+def test_realistic_mix_gives_real_density_and_keeps_every_defect_findable(tmp_path):
+    settings = Settings(seed=3, selfeval_share=0.0)  # the default: the realistic mix
+    corpus = generate(40, tmp_path, settings, jobs=1)
+    result = pa.audit(pa.load(corpus.paths))
+    per_form = (result.findings["status"] == "open").sum() / len(corpus.paths)
+    assert 12 <= per_form <= 30, per_form  # real 整体 forms give 16–24
+    by_doc = {}
+    for answer in corpus.answers:
+        by_doc.setdefault(answer["doc_id"], []).append(answer)
+    assert min(len(v) for v in by_doc.values()) >= 3  # several defects on a form, each with a place of its own
+    assert all(len({a["where"] for a in v if a["where"]}) == len([a for a in v if a["where"]]) for v in by_doc.values())
+    outcome = score(result.findings, corpus.answers, corpus.forms)
+    recall = outcome["by_family"].set_index("family")["recall"]
+    assert recall.min() >= 0.9, recall.to_dict()
+    assert outcome["unexplained"] == {}
+
+
+def test_clean_mix_gives_a_share_of_forms_one_defect():
+    clean = Settings(mix="clean", defect_rate=0.3)
+    answers = [len(make_form(clean, i).answers) for i in range(60)]
+    assert set(answers) <= {0, 1} and 0 < sum(answers) < 60
+    assert Settings().corpus_id() != clean.corpus_id()
+
+
+def test_archives_past_the_department_names_name_subordinate_units():
+    from benchmarks.forms import department_names, make_department
+
+    first = len(department_names())
+    assert make_department(1, first).name.startswith(make_department(1, 0).name)
+    assert make_department(1, first).name != make_department(1, 0).name
+    names = {make_department(1, n).name for n in range(0, 20_000, 997)}
+    assert len(names) == len(range(0, 20_000, 997))
