@@ -46,14 +46,18 @@ class Audit:
         docs["not_evaluated"] = skipped.reindex(docs.index, fill_value=0)
         return docs.reset_index()
 
-    def export(self, folder: str | os.PathLike, charts: ChartJob | None = None) -> list[Path]:
+    def export(
+        self, folder: str | os.PathLike, charts: ChartJob | None = None, progress: bool | None = None
+    ) -> list[Path]:
         """Write everything an auditor hands over into ``folder``, each file atomically.
 
         findings.json, findings.csv, tables/<table>.csv, charts/*.png, workpaper.xlsx,
-        report.html and findings.docx — the same files as ``perfaudit audit --out``.
-        ``charts``: a :class:`perfaudit.export.chartjob.ChartJob` started on ``folder/charts``.
+        report.html, findings.docx and departments/ (a page and a Word draft per department)
+        — the same files as ``perfaudit audit --out``. ``charts``: a
+        :class:`perfaudit.export.chartjob.ChartJob` started on ``folder/charts``. ``progress``:
+        a bar over the parts (by default for an archive on a terminal or in a notebook).
         """
-        return export_audit(self, Path(folder), charts=charts)
+        return export_audit(self, Path(folder), charts=charts, progress=progress)
 
     def __repr__(self) -> str:
         counts = self.findings[self.findings["status"] == "open"]["severity"].value_counts()

@@ -162,7 +162,7 @@ def run_audit(args: argparse.Namespace) -> int:
     # A second process draws the charts while this one imports Great Expectations and audits.
     charts = ChartJob(forms, Path(args.out) / "charts") if len(forms) else None
     result = audit(forms, rulebook=args.rulebook, ledger=args.ledger, progress=False if args.quiet else None)
-    written = result.export(args.out, charts=charts)
+    written = result.export(args.out, charts=charts, progress=False if args.quiet else None)
     if not args.quiet:
         print(terminal_safe(format_findings(result, verbose=args.verbose)))
         print(f"\n{len(written)} files written to {args.out}")

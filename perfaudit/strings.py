@@ -53,3 +53,11 @@ def display_width(text: str) -> int:
         13
     """
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+WIDE_CHARACTERS = (
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
+"""A regular expression of the characters :func:`display_width` counts two, for whole columns at once
+(``series.str.len() + series.str.count(WIDE_CHARACTERS)``)."""

@@ -442,3 +442,24 @@ def test_charts_pair_years_as_the_rules_do(tmp_path):
     assert rules.loc[rules["prev_level3"] == "培训学员人次", "is_dropped"].item()
     assert targets.loc["学员满意度", "after"] == "≥95%"  # the 批复 form's, not the 申报 form's ≥80%
     assert frames["year_pairs"].set_index("doc_id").loc["a-2024", "prev_doc_id"] == "a-2023"
+
+
+def test_year_over_year_charts_are_drawn_while_the_departments_are_few(tmp_path):
+    from perfaudit.charts import PER_FORM_LIMIT
+
+    clean = (ROOT / "tests" / "forms" / "clean.txt").read_text(encoding="utf-8").replace("2024年", "")
+
+    def archive(departments: int):
+        folder = tmp_path / str(departments)
+        folder.mkdir()
+        for number in range(departments):
+            for year in (2023, 2024):
+                text = clean.replace("测试镇部门整体", f"{year}年测试镇部门整体").replace("培训中心", f"培训中心{number}")
+                (folder / f"d{number}-{year}.txt").write_text(text, encoding="utf-8")
+        return pa.load(folder)
+
+    few = {n for n in charts.all_charts(archive(2)) if n.startswith("year_over_year-")}
+    assert len(few) == 2
+    many = archive(PER_FORM_LIMIT + 1)
+    assert len(charts.departments_with_years(many)) == PER_FORM_LIMIT + 1
+    assert not [n for n in charts.all_charts(many) if n.startswith("year_over_year-")]

@@ -137,8 +137,9 @@ def test_rewriting_an_export_never_leaves_a_half_written_file(exported, bundled_
     shutil.copytree(exported[0], folder)
     before = (folder / "workpaper.xlsx").read_bytes()
 
-    def broken_save(self, filename):
-        Path(filename).write_bytes(b"PK\x03\x04 half a workbook")
+    def broken_save(self, filename):  # a path, or the buffer the streamed workbook is staged in
+        half = b"PK\x03\x04 half a workbook"
+        filename.write(half) if hasattr(filename, "write") else Path(filename).write_bytes(half)
         raise OSError("disk full")
 
     monkeypatch.setattr(Workbook, "save", broken_save)
@@ -390,12 +391,20 @@ class Page(html.parser.HTMLParser):
         (self.styles if self._in_style else self.text).append(data)
 
 
-def test_report_names_no_external_url(exported):
-    text = (exported[0] / "report.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize("which", ["report.html", "a department's page"])
+def test_report_names_no_external_url(exported, which):
+    folder = exported[0]
+    path = folder / "report.html" if which == "report.html" else sorted((folder / "departments").glob("*.html"))[0]
+    text = path.read_text(encoding="utf-8")
     page = Page(text)
     assert page.urls, "the report names its images and anchors"
     for url in page.urls:
-        assert url.startswith(("data:", "#")), url
+        if url.startswith(("data:", "#")):
+            continue
+        # else a link to another page of the same export, which is there
+        assert not re.match(r"[a-z][a-z0-9+.-]*:|//", url, flags=re.I), url
+        target = (path.parent / url).resolve()
+        assert target.is_file() and target.is_relative_to(folder.resolve()), url
     css = "\n".join(page.styles)
     assert "@import" not in css
     for url in re.findall(r"url\(\s*['\"]?([^'\")]*)", css):
@@ -702,3 +711,148 @@ def test_the_report_shows_the_budget_execution_of_self_evaluations(tmp_path):
     assert 'id="execution"' in page and '<a href="#execution">' in page
     assert "7,574.00" in page and "6,643.00" in page and "87.71" in page and "R-RESULT-05" in page
     assert 'id="execution"' not in render_report(audit(perfaudit.load(DATA / "2024")), [])
+
+
+# -- an archive: departments' pages and drafts, summaries, a streamed and split working paper ----
+
+
+def test_every_department_has_a_page_and_a_draft_of_its_own_findings(exported, bundled_audit):
+    import docx
+
+    folder = exported[0]
+    findings = bundled_audit.findings
+    departments = list(dict.fromkeys(bundled_audit.forms.documents["department"]))
+    for number, name in enumerate(departments, start=1):
+        stem = f"{number:04d}-{name}"
+        mine = findings[findings["department"] == name]
+        page = Page((folder / "departments" / f"{stem}.html").read_text(encoding="utf-8"))
+        assert sorted(page.finding_ids) == sorted(f"f-{i}" for i in mine["finding_id"])
+        assert "../report.html" in page.urls and name in "".join(page.text)
+        draft = docx.Document(str(folder / "departments" / f"{stem}.docx"))
+        texts = "\n".join(p.text for p in draft.paragraphs)
+        assert draft.paragraphs[0].text.endswith(name) and draft.core_properties.title.endswith(name)
+        assert all(message in texts for message in mine["message"])
+        others = findings[findings["department"] != name]["message"]
+        assert not [m for m in others if m in texts and m not in set(mine["message"])]
+    overview = Page((folder / "report.html").read_text(encoding="utf-8"))
+    assert [u for u in overview.urls if u.startswith("departments/")] == [
+        f"departments/{n:04d}-{d}.html" for n, d in enumerate(departments, start=1)
+    ]
+
+
+@pytest.fixture(scope="module")
+def archive_export(bundled_audit, tmp_path_factory):
+    """The bundled forms exported as an archive would be (the thresholds lowered)."""
+    folder = tmp_path_factory.mktemp("archive")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(common, "ARCHIVE_FINDINGS", 10)
+        patch.setattr(common, "write_chart_images", lambda audit, charts: [])
+        export_audit(bundled_audit, folder)
+    return folder
+
+
+def test_an_archive_report_summarises_and_links_to_the_departments(archive_export, bundled_audit):
+    findings = bundled_audit.findings
+    overview = Page((archive_export / "report.html").read_text(encoding="utf-8"))
+    assert overview.finding_ids == []  # every finding is on its department's page
+    text = "".join(overview.text)
+    assert "按部门分页" in text and "各部门" in text and "按规则" in text
+    pages = sorted((archive_export / "departments").glob("*.html"))
+    shown = [i for p in pages for i in Page(p.read_text(encoding="utf-8")).finding_ids]
+    assert sorted(shown) == sorted(f"f-{i}" for i in findings["finding_id"])
+    open_ = findings[findings["status"] == "open"]
+    quant = int((open_["rule_id"] == "R-QUANT-02").sum())
+    assert re.search(rf"R-QUANT-02.*?{quant}", text)
+
+
+def test_an_archive_word_summary_counts_rules_with_worst_cases_and_examples(archive_export, bundled_audit):
+    import docx
+
+    findings = bundled_audit.findings
+    draft = docx.Document(str(archive_export / "findings.docx"))
+    texts = [p.text for p in draft.paragraphs]
+    assert any("departments/" in t for t in texts)
+    headings = [p.text for p in draft.paragraphs if p.style.name == "Heading 2"]
+    counts = findings["rule_id"].value_counts()
+    assert len(headings) == findings["rule_id"].nunique()
+    top = counts.index[0]
+    assert headings[0].startswith(f"（一）{top} ") and f"（{counts.iloc[0]} 条，" in headings[0]
+    assert any(t.startswith("发现最多的部门：") for t in texts)
+    examples = [t for t in texts if re.match(r"\d+\. 【", t)]
+    assert len(examples) <= 3 * len(headings)  # never every finding
+    assert len(examples) < len(findings)
+    table = draft.tables[0]
+    assert [c.text for c in table.rows[0].cells][:2] == ["部门", "表格数"]
+
+
+def test_findings_past_the_last_row_of_a_sheet_go_on_in_the_next(bundled_audit, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from perfaudit.export import workpaper, xlsxstream
+
+    monkeypatch.setattr(xlsxstream, "EXCEL_ROWS", 21)  # 20 findings a sheet
+    monkeypatch.setattr(xlsxstream, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(workpaper, "TABLE_ROWS", 30)
+    book = load_workbook(workpaper.export_workpaper(bundled_audit, tmp_path / "w.xlsx", []))
+    findings = bundled_audit.findings
+    sheets = [n for n in book.sheetnames if n.startswith("发现")]
+    assert sheets[:3] == ["发现", "发现 (2)", "发现 (3)"] and len(sheets) == -(-len(findings) // 20)
+    column = [c.value for c in book["发现"][1]].index("发现编号")
+    ids = [r[column] for n in sheets for r in book[n].iter_rows(min_row=2, values_only=True)]
+    assert ids == list(common.sorted_findings(bundled_audit)["finding_id"])
+    for name in sheets:
+        assert book[name].auto_filter.ref.endswith(str(book[name].max_row)) and book[name].max_row <= 21
+    indicators = bundled_audit.forms.tables["indicators"]
+    assert len(indicators) > 30
+    pointer = [c.value for c in book["绩效指标"]["A"] if c.value]
+    assert any("tables/indicators.csv" in v and f"{len(indicators):,}" in v for v in pointer)
+    tasks = book["重点任务"]
+    assert tasks.max_row == len(bundled_audit.forms.tasks) + 1  # a small table stays in the workbook
+
+
+def test_streamed_cells_keep_text_numbers_and_formula_like_text(tmp_path):
+    from openpyxl import Workbook, load_workbook
+
+    from perfaudit.export import workpaper, xlsxstream
+
+    book = Workbook()
+    workpaper._add_styles(book)
+    sheet = book.active
+    frame = pd.DataFrame(
+        {
+            "text": ['=HYPERLINK("x")', "a<b&c", "bad\x0bchar", None],
+            "amount_yuan": [1.5, 2.0, float("nan"), 3],
+            "ok": [True, False, None, True],
+        }
+    )
+    columns = list(frame.columns)
+    stream = workpaper._stream_table(sheet, 1, frame, ["文本", "金额", "是否"], columns)
+    xlsxstream.save(book, tmp_path / "s.xlsx", [stream])
+    rows = list(load_workbook(tmp_path / "s.xlsx").active.iter_rows(min_row=2))
+    assert [c.value for c in rows[0]] == ['=HYPERLINK("x")', 1.5, "是"]
+    assert rows[0][0].data_type == "s" and rows[0][0].quotePrefix  # text, never a formula
+    assert [c.value for c in rows[1]] == ["a<b&c", 2, "否"]
+    assert rows[2][0].value == "bad char" and rows[2][1].value is None
+    assert rows[0][1].number_format == "#,##0.00"
+
+
+def test_wide_characters_count_as_display_width_does():
+    from perfaudit.strings import WIDE_CHARACTERS
+
+    samples = pd.Series(["东坑镇妇联 2024", "ＡＢＣ（全角）", "R-QUANT-02", "≥100场", "，。：“”", "가나다"])
+    fast = samples.str.len() + samples.str.count(WIDE_CHARACTERS)
+    assert list(fast) == [display_width(s) for s in samples]
+
+
+def test_department_file_names_are_safe_whatever_the_form_says():
+    assert common.file_stem(1, "东坑镇妇联") == "0001-东坑镇妇联"
+    for hostile in ("../../etc/passwd", "a\\b:c*d?e", "CON", "evil\u202egpj.exe", "\x00\x1b[31m", " . "):
+        stem = common.file_stem(7, hostile)
+        assert re.fullmatch(r"0007(-[^/\\:*?\"<>|\s\x00-\x1f\u202a-\u202e]+)?", stem), stem
+        assert not stem.endswith((".", " "))
+
+
+def test_the_export_shows_a_progress_bar_when_asked(bundled_audit, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(common, "write_chart_images", lambda audit, charts: [])
+    export_audit(bundled_audit, tmp_path, progress=True)
+    assert "导出 exporting" in capsys.readouterr().err

@@ -98,11 +98,12 @@ def _makers(source: ChartSource) -> list[tuple[str, Callable[[], Figure]]]:
     makers: list[tuple[str, Callable[[], Figure]]] = [
         (name, functools.partial(fn, source)) for name, fn in CHARTS.items() if not (many and name in PER_FORM)
     ]
+    # A chart per department with several years while they are few: the first dozen of an
+    # archive's thousands would say nothing about it (a department's years are drawn on demand,
+    # plot_year_over_year, and its R-YOY findings are on its page).
     departments = departments_with_years(source)
-    makers += [
-        (chart_name(dept), functools.partial(plot_year_over_year, source, dept))
-        for dept in list(departments)[: PER_FORM_LIMIT if many else None]
-    ]
+    if len(departments) <= PER_FORM_LIMIT:
+        makers += [(chart_name(dept), functools.partial(plot_year_over_year, source, dept)) for dept in departments]
     return makers
 
 

@@ -5,9 +5,14 @@ and ``perfaudit audit --out DIR`` both call it, so they write the same files:
 
 - ``findings.json``, ``findings.csv`` and ``tables/<table>.csv`` — the data (deterministic);
 - ``charts/*.png`` — from :mod:`perfaudit.charts`, when the package has it;
-- ``workpaper.xlsx`` — the working paper (:mod:`perfaudit.export.workpaper`);
-- ``report.html`` — one self-contained page, printable (:mod:`perfaudit.export.report`);
-- ``findings.docx`` — a Word draft of the findings section (:mod:`perfaudit.export.worddoc`).
+- ``workpaper.xlsx`` — the working paper (:mod:`perfaudit.export.workpaper`), streamed;
+- ``report.html`` — the run's self-contained page, printable (:mod:`perfaudit.export.report`);
+- ``findings.docx`` — a Word draft of the findings section (:mod:`perfaudit.export.worddoc`);
+- ``departments/0001-<部门>.html`` and ``.docx`` — each department's page and draft.
+
+A run of more than 200 forms or 500 findings is an archive (:func:`common.is_archive`): its
+``report.html`` and ``findings.docx`` then summarise by department, rule and year, and the
+findings themselves are read department by department.
 
 Every file goes to a temporary file beside it first and is moved into place, so a folder that
 already holds an export never has a half-written file in it.
@@ -21,12 +26,13 @@ from pathlib import Path
 import pandas as pd
 
 from perfaudit.atomic import write_atomically, write_text
-from perfaudit.export.common import write_chart_images
-from perfaudit.export.report import export_report
-from perfaudit.export.worddoc import export_findings_docx
+from perfaudit.export.common import department_files, write_chart_images
+from perfaudit.export.report import export_department_pages, export_report
+from perfaudit.export.worddoc import export_department_drafts, export_findings_docx
 from perfaudit.export.workpaper import export_workpaper
 from perfaudit.limits import Limits
 from perfaudit.locks import hold
+from perfaudit.progress import bar, wanted
 from perfaudit.untrusted import neutralise_frame
 
 
@@ -54,11 +60,13 @@ def _is_blank(value: object) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
-def export_audit(audit, folder: Path, charts=None) -> list[Path]:
+def export_audit(audit, folder: Path, charts=None, progress: bool | None = None) -> list[Path]:
     """Write every output of an audit into ``folder`` and return the paths written.
 
     ``charts``: a :class:`perfaudit.export.chartjob.ChartJob` already drawing the charts
     into ``folder/charts`` (the command line starts one); without it they are drawn here.
+    ``progress``: a bar over the parts (by default for more than 50 forms on a terminal or in a
+    notebook), the departments' pages and drafts counted one by one.
 
     Example:
         >>> export_audit(pa.audit(pa.load("data/forms")), Path("out"))   # doctest: +SKIP
@@ -68,22 +76,65 @@ def export_audit(audit, folder: Path, charts=None) -> list[Path]:
     # A second run writing into the same folder waits: the files of one run are never mixed with
     # the other's half way (each file is whole in any case: written atomically).
     with hold(folder, wait_s=Limits.from_env().lock_wait_s):
-        return _export_audit(audit, folder, charts)
+        return _export_audit(audit, folder, charts, _Steps(audit, progress))
 
 
-def _export_audit(audit, folder: Path, charts) -> list[Path]:
-    if charts is not None:
-        charts.hand_over(audit)  # the second process draws while this one writes the data files
-    text = json.dumps(findings_records(audit.findings), ensure_ascii=False, indent=1)
-    written = [write_text(text + "\n", folder / "findings.json")]
-    written.append(write_csv(audit.findings, folder / "findings.csv"))
-    written.extend(write_tables(audit.forms, folder / "tables"))
-    written.append(write_csv(audit.findings, folder / "tables" / "findings.csv"))
-    written.append(write_csv(audit.frames["unit_costs"], folder / "tables" / "unit_costs.csv"))
-    written.append(export_findings_docx(audit, folder / "findings.docx"))
-    # The working paper and the report show the charts: they come last.
-    images = charts.finish(audit) if charts is not None else write_chart_images(audit, folder / "charts")
-    written.extend(images)
-    written.append(export_workpaper(audit, folder / "workpaper.xlsx", images))
-    written.append(export_report(audit, folder / "report.html", images))
-    return written
+PARTS = ("data", "findings.docx", "charts", "workpaper.xlsx", "report.html")
+
+
+class _Steps:
+    """The export's progress bar: a step per part and per department page or draft."""
+
+    def __init__(self, audit, progress: bool | None):
+        self.bar = None
+        if wanted(len(audit.forms), progress):
+            total = len(PARTS) + 2 * len(department_files(audit))
+            self.bar = bar(iter(()), "导出 exporting", "part", total=total)
+
+    def part(self, name: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(name, refresh=False)
+
+    def done(self) -> None:
+        if self.bar is not None:
+            self.bar.update()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _export_audit(audit, folder: Path, charts, steps: _Steps) -> list[Path]:
+    try:
+        if charts is not None:
+            charts.hand_over(audit)  # the second process draws while this one writes the data files
+        steps.part("findings, tables")
+        text = json.dumps(findings_records(audit.findings), ensure_ascii=False, indent=1)
+        written = [write_text(text + "\n", folder / "findings.json")]
+        written.append(write_csv(audit.findings, folder / "findings.csv"))
+        written.extend(write_tables(audit.forms, folder / "tables"))
+        written.append(write_csv(audit.findings, folder / "tables" / "findings.csv"))
+        written.append(write_csv(audit.frames["unit_costs"], folder / "tables" / "unit_costs.csv"))
+        steps.done()
+        steps.part("findings.docx")
+        written.append(export_findings_docx(audit, folder / "findings.docx"))
+        steps.done()
+        steps.part("departments/*.docx")
+        written.extend(export_department_drafts(audit, folder / "departments", steps.done))
+        steps.part("departments/*.html")
+        written.extend(export_department_pages(audit, folder / "departments", steps.done))
+        # The working paper and the report show the charts: they come last (the command line's
+        # chart process draws them meanwhile).
+        steps.part("charts")
+        images = charts.finish(audit) if charts is not None else write_chart_images(audit, folder / "charts")
+        written.extend(images)
+        steps.done()
+        steps.part("workpaper.xlsx")
+        written.append(export_workpaper(audit, folder / "workpaper.xlsx", images, progress=steps.part))
+        steps.done()
+        steps.part("report.html")
+        written.append(export_report(audit, folder / "report.html", images))
+        steps.done()
+        return written
+    finally:
+        steps.close()

@@ -91,6 +91,71 @@ def department_of(row) -> str:
     return text(row.get("department")) or UNASSIGNED_DEPARTMENT
 
 
+ARCHIVE_FORMS = 200
+ARCHIVE_FINDINGS = 500
+
+
+def is_archive(audit) -> bool:
+    """Whether a run is an archive: more forms or findings than one document can show a reader.
+
+    For an archive, ``findings.docx`` and ``report.html`` summarise (per department, rule and
+    year) and each department's findings are in its own draft and page in ``departments/``.
+    """
+    return len(audit.forms) > ARCHIVE_FORMS or len(audit.findings) > ARCHIVE_FINDINGS
+
+
+def departments_of(frame: pd.DataFrame) -> pd.Series:
+    """:func:`department_of` for every row of a frame with a ``department`` column, at once."""
+    if frame.empty:
+        return pd.Series(dtype="str", index=frame.index)
+    names = frame["department"].map(text)
+    return names.where(names != "", UNASSIGNED_DEPARTMENT)
+
+
+@dataclass(frozen=True)
+class DepartmentFile:
+    """A department of the run and the name of its page and draft in ``departments/``."""
+
+    number: int
+    name: str
+    stem: str  # 0001-东坑镇妇联
+
+
+# What Windows, macOS or a shell cannot take in a file name, and the invisible controls that
+# could make a name read otherwise than it is (a right-to-left override).
+_NOT_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\s\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+')
+FILE_NAME_CHARACTERS = 40
+
+
+def file_stem(number: int, name: str) -> str:
+    """``0001-东坑镇妇联``: a numbered, safe file name for a department's name read from a form."""
+    cleaned = _NOT_IN_FILE_NAMES.sub("_", name).strip("._ ")[:FILE_NAME_CHARACTERS].rstrip("._ ")
+    return f"{number:04d}-{cleaned}" if cleaned else f"{number:04d}"
+
+
+def department_files(audit) -> list[DepartmentFile]:
+    """Every department of the run, in the order its forms were loaded; findings' others after."""
+    names = list(dict.fromkeys(departments_of(audit.forms.documents)))
+    names += [d for d in dict.fromkeys(departments_of(audit.findings)) if d not in set(names)]
+    return [DepartmentFile(i, name, file_stem(i, name)) for i, name in enumerate(names, start=1)]
+
+
+def department_counts(audit) -> pd.DataFrame:
+    """Forms and open findings per department and severity, rules not evaluated, with Chinese headers."""
+    summary = audit.summary()
+    summary["department"] = departments_of(summary)
+    grouped = summary.groupby("department", sort=False)
+    counts = grouped[[*SEVERITIES, "not_evaluated"]].sum().astype(int)
+    return pd.DataFrame(
+        {
+            field_label("findings", "department"): counts.index,
+            "表格数": grouped.size().to_numpy(),
+            **{label("severity", s): counts[s].to_numpy() for s in SEVERITIES},
+            label("status", "not_evaluated"): counts["not_evaluated"].to_numpy(),
+        }
+    )
+
+
 def finding_columns(findings: pd.DataFrame) -> list[str]:
     """The findings' columns in the order an auditor reads them.
 

@@ -1,15 +1,24 @@
-"""``report.html``: the findings as one self-contained page that opens offline in any browser.
+"""``report.html`` and ``departments/*.html``: the findings as pages that open offline in any browser.
 
-Styles are inlined and charts are ``data:`` URIs; the page names no external URL and its
-Content-Security-Policy forbids loading from anywhere else. It reads on a laptop screen and
-prints on A4 (print styles: one department per page, table headers repeated, colours kept).
-The page carries no run time, so the same audit always gives the same file.
+``report.html`` is the run's page: totals, findings per department with a link to each
+department's page, findings per rule and year, the charts. While the run is small (see
+:func:`perfaudit.export.common.is_archive`) it also holds every finding, the reconciliation and
+the inputs; for an archive those are on the departments' pages, so that every page opens at
+once. ``departments/0001-<部门>.html`` holds one department's forms: their counts,
+reconciliation, budget execution, every finding and the inputs, with a link back.
+
+Styles are inlined and charts are ``data:`` URIs; a page names no external URL (its only links
+are to the other pages of the same export) and its Content-Security-Policy forbids loading from
+anywhere else. It reads on a laptop screen and prints on A4 (print styles: one department per
+page, table headers repeated, colours kept). A page carries no run time, so the same audit always
+gives the same files.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -37,24 +46,22 @@ def _environment():
 
 
 def render_report(audit, charts: list[Path]) -> str:
-    """The report as HTML text."""
-    facts = common.run_facts(audit)
+    """The run's page as HTML text."""
     findings = common.sorted_findings(audit)
+    archive = common.is_archive(audit)
+    pages = common.department_files(audit)
     context = {
-        "title": TITLE,
-        "version": facts.version,
-        "forms_count": len(audit.forms),
-        "rule_count": facts.rule_count,
-        "findings_count": len(findings),
-        "totals": _totals(findings),
-        "severity_css": severity_css(),
-        "overview": _counts_table(common.form_counts(audit)),
-        "reconciliation": _reconciliation(audit),
-        "execution": _execution(audit),
-        "departments": _departments(findings),
+        **_page_frame(common.run_facts(audit), findings, len(audit.forms)),
+        "back": None,
+        "archive": archive,
+        "overview": _counts_table(common.form_counts(audit)) if not archive else None,
+        "department_pages": _department_links(audit, pages),
+        "rules": _rules_by_year(findings),
+        "reconciliation": None if archive else _reconciliation(common.reconciliation(audit)),
+        "execution": None if archive else _execution(audit),
+        "departments": [] if archive else _departments(findings),
         "charts": [{"title": common.chart_title(p), "uri": data_uri(p)} for p in charts],
-        "inputs": _inputs(audit),
-        "not_run_count": len(facts.rules_not_run),
+        "inputs": None if archive else _inputs(common.inputs(audit)),
     }
     return _environment().get_template("report.html.j2").render(context)
 
@@ -62,6 +69,114 @@ def render_report(audit, charts: list[Path]) -> str:
 def export_report(audit, path: Path, charts: list[Path]) -> Path:
     """Write ``report.html`` atomically."""
     return write_text(render_report(audit, charts), path)
+
+
+def export_department_pages(audit, folder: Path, step=None) -> list[Path]:
+    """``<folder>/0001-<部门>.html`` for every department of the run; returns the paths written.
+
+    Every table is made once for the whole run, as the page shows it, and its rows are then
+    dealt out to the departments (an archive has thousands of them).
+    """
+    findings = common.sorted_findings(audit)
+    documents = audit.forms.documents
+    department_of_doc = dict(zip(documents["doc_id"], common.departments_of(documents), strict=True))
+
+    def deal(table: dict | None, doc_ids) -> dict[str, dict]:
+        """The rows of a shown table per department (by the document of each row)."""
+        if table is None:
+            return {}
+        parts: dict[str, dict] = {}
+        for row, doc_id in zip(table["rows"], doc_ids, strict=True):
+            name = department_of_doc.get(doc_id, common.UNASSIGNED_DEPARTMENT)
+            parts.setdefault(name, {**table, "rows": []})["rows"].append(row)
+        return parts
+
+    counts = common.form_counts(audit)
+    reconciliation = common.reconciliation(audit)
+    inputs = common.inputs(audit)
+    execution = audit.frames.get("execution")
+    totals = execution[execution["is_total"]] if execution is not None else pd.DataFrame(columns=["doc_id"])
+    tables = {
+        "overview": deal(_counts_table(counts), counts[field_label("findings", "doc_id")]),
+        "reconciliation": deal(_reconciliation(reconciliation), reconciliation.get("doc_id", [])),
+        "execution": deal(_execution_table(totals, documents), totals["doc_id"]),
+    }
+    empty = {"overview": {**_counts_table(counts), "rows": []}, "reconciliation": None, "execution": None}
+    shown_inputs: dict[str, list[dict]] = {}
+    for row in _inputs(inputs):
+        shown_inputs.setdefault(department_of_doc.get(row["doc_id"], common.UNASSIGNED_DEPARTMENT), []).append(row)
+    records: dict[str, list[dict]] = {}
+    for record, name in zip(findings.to_dict("records"), common.departments_of(findings), strict=True):
+        records.setdefault(name, []).append(record)
+    facts = common.run_facts(audit)  # once: it reads the rulebook
+    template = _environment().get_template("report.html.j2")
+    written = []
+    for department in common.department_files(audit):
+        rows = records.get(department.name, [])
+        part = {name: groups.get(department.name, empty[name]) for name, groups in tables.items()}
+        context = {
+            **_page_frame(facts, rows, len(part["overview"]["rows"]), name=department.name),
+            **part,
+            "back": "../report.html",
+            "archive": False,
+            "department_pages": None,
+            "rules": None,
+            "departments": _department_groups(rows, [department.name] * len(rows)),
+            "charts": [],
+            "inputs": shown_inputs.get(department.name, []),
+        }
+        written.append(write_text(template.render(context), Path(folder) / f"{department.stem}.html"))
+        if step is not None:
+            step()
+    return written
+
+
+def _page_frame(facts: common.RunFacts, findings, forms_count: int, name: str = "") -> dict:
+    """What every page shows at its top: title, counts and totals."""
+    return {
+        "title": f"{TITLE}：{name}" if name else TITLE,
+        "version": facts.version,
+        "forms_count": forms_count,
+        "rule_count": facts.rule_count,
+        "findings_count": len(findings),
+        "totals": _totals(findings),
+        "severity_css": severity_css(),
+        "not_run_count": len(facts.rules_not_run),
+    }
+
+
+def _department_links(audit, pages: list[common.DepartmentFile]) -> dict:
+    """Findings per department with the link to its page (the overview's index of departments)."""
+    counts = common.department_counts(audit)
+    stems = {page.name: page.stem for page in pages}
+    name = field_label("findings", "department")
+    table = _counts_table(counts)
+    links = [f"departments/{stems[department]}.html" for department in counts[name]]
+    table["rows"] = [{"href": href, "cells": cells} for href, cells in zip(links, table["rows"], strict=True)]
+    return table
+
+
+def _rules_by_year(findings: pd.DataFrame) -> dict:
+    """Open findings per rule (rows) and year (columns), with the departments each rule meets."""
+    open_ = findings[findings["status"].map(text) == "open"]
+    if open_.empty:
+        return _table(pd.DataFrame(columns=["规则编号", "规则名称", "合计", "部门数"]), set())
+    year = open_["year"].map(text).replace("", "年度不明")
+    counts = pd.crosstab(open_["rule_id"], year)
+    order = common.rule_counts(open_)[field_label("findings", "rule_id")].drop_duplicates()
+    counts = counts.reindex(order)
+    titles = open_.groupby("rule_id")["title_zh"].first().map(text)
+    departments = open_.groupby("rule_id")["department"].nunique()
+    frame = pd.DataFrame(
+        {
+            "规则编号": counts.index,
+            "规则名称": counts.index.map(titles),
+            **{f"{y} 年" if y.isdigit() else y: counts[y].to_numpy() for y in counts.columns},
+            "合计": counts.sum(axis=1).to_numpy(),
+            "部门数": counts.index.map(departments).to_numpy(),
+        }
+    )
+    return _counts_table(frame)
 
 
 def data_uri(path: Path) -> str:
@@ -83,18 +198,24 @@ def severity_css() -> str:
     return "\n".join(lines)
 
 
-def _totals(findings: pd.DataFrame) -> list[dict]:
-    open_ = findings[findings["status"].map(text) == "open"]
+def _totals(findings: pd.DataFrame | list[dict]) -> list[dict]:
+    """The boxes at a page's top: open findings per severity, not evaluated, dealt with."""
+    if isinstance(findings, pd.DataFrame):
+        pairs = zip(findings["severity"], findings["status"].map(text), strict=True)
+    else:
+        pairs = ((row.get("severity"), text(row.get("status"))) for row in findings)
+    counts = Counter(pairs)
+    statuses = Counter()
+    for (_, status), count in counts.items():
+        statuses[status] += count
     pending = label("status", "open")
     totals = [
-        {"css": s, "label": f"{label('severity', s)}（{pending}）", "count": int((open_["severity"] == s).sum())}
-        for s in SEVERITIES
+        {"css": s, "label": f"{label('severity', s)}（{pending}）", "count": counts[(s, "open")]} for s in SEVERITIES
     ]
-    skipped = int((findings["status"].map(text) == "not_evaluated").sum())
-    totals.append({"css": "other", "label": label("status", "not_evaluated"), "count": skipped})
-    decided = findings[findings["status"].map(text).isin(DECIDED)]
-    if len(decided):
-        totals.append({"css": "other", "label": "已处理", "count": len(decided)})
+    totals.append({"css": "other", "label": label("status", "not_evaluated"), "count": statuses["not_evaluated"]})
+    decided = sum(statuses[s] for s in DECIDED)
+    if decided:
+        totals.append({"css": "other", "label": "已处理", "count": decided})
     return totals
 
 
@@ -110,8 +231,7 @@ def _money(value: object) -> str:
     return "" if common.is_blank(value) else f"{value:,.2f}"
 
 
-def _reconciliation(audit) -> dict:
-    frame = common.reconciliation(audit)
+def _reconciliation(frame: pd.DataFrame) -> dict:
     money = [c for c in frame.columns if unit("reconciliation", c) == "万元"]
     shown = pd.DataFrame(
         {
@@ -130,8 +250,13 @@ def _execution(audit) -> dict | None:
     frame = audit.frames.get("execution")
     if frame is None or frame.empty:
         return None
-    total = frame[frame["is_total"]]
-    documents = audit.forms.documents.set_index("doc_id")
+    return _execution_table(frame[frame["is_total"]], audit.forms.documents)
+
+
+def _execution_table(total: pd.DataFrame, documents: pd.DataFrame) -> dict | None:
+    if total.empty:
+        return None
+    documents = documents.set_index("doc_id")
     shown = pd.DataFrame(
         {
             "部门": total["doc_id"].map(documents["department"]).map(text),
@@ -167,34 +292,44 @@ def _notes(frame: pd.DataFrame) -> pd.Series:
 
 def _departments(findings: pd.DataFrame) -> list[dict]:
     """Findings by department, and within one by form (year and document)."""
-    groups = []
     if findings.empty:
-        return groups
-    department = findings.apply(common.department_of, axis=1)
-    for number, (name, part) in enumerate(findings.groupby(department, sort=False), start=1):
-        forms = part.groupby([part["year"].map(text), part["doc_id"].map(text)], sort=False)
+        return []
+    records = findings.to_dict("records")
+    return _department_groups(records, common.departments_of(findings).tolist())
+
+
+def _department_groups(records: list[dict], departments: list[str]) -> list[dict]:
+    """:func:`_departments` of findings as dicts, with each one's department (plain Python: fast)."""
+    by_department: dict[str, list[dict]] = {}
+    for record, name in zip(records, departments, strict=True):
+        by_department.setdefault(name, []).append(record)
+    groups = []
+    for number, (name, rows) in enumerate(by_department.items(), start=1):
+        forms: dict[tuple[str, str], list[dict]] = {}
+        for row in rows:
+            forms.setdefault((text(row.get("year")), text(row.get("doc_id"))), []).append(row)
         groups.append(
             {
                 "name": name,
                 "anchor": f"department-{number}",
-                "summary": _count_text(part),
+                "summary": _count_text(rows),
                 "groups": [
                     {
                         "name": "　".join(x for x in (f"{year} 年" if year else "", doc_id) if x) or "（无文档）",
-                        "summary": _count_text(rows),
-                        "findings": [_finding(row) for row in rows.to_dict("records")],
+                        "summary": _count_text(part),
+                        "findings": [_finding(row) for row in part],
                     }
-                    for (year, doc_id), rows in forms
+                    for (year, doc_id), part in forms.items()
                 ],
             }
         )
     return groups
 
 
-def _count_text(findings: pd.DataFrame) -> str:
-    counts = findings["severity"].value_counts()
+def _count_text(rows: list[dict]) -> str:
+    counts = Counter(row.get("severity") for row in rows)
     parts = "，".join(f"{label('severity', s)} {counts[s]}" for s in SEVERITIES if s in counts)
-    return f"{len(findings)} 条（{parts}）" if parts else f"{len(findings)} 条"
+    return f"{len(rows)} 条（{parts}）" if parts else f"{len(rows)} 条"
 
 
 def _finding(row: dict) -> dict:
@@ -222,8 +357,7 @@ def _finding(row: dict) -> dict:
     }
 
 
-def _inputs(audit) -> list[dict]:
-    frame = common.inputs(audit)
+def _inputs(frame: pd.DataFrame) -> list[dict]:
     rows = []
     for row in frame.to_dict("records"):
         source = text(row.get("source_path"))
