@@ -210,8 +210,10 @@ def _export(result, timers: Timers, budget: float) -> bool:
         ):
             if _has_module(module):
                 mod = importlib.import_module(module)
-                if hasattr(mod, name):
-                    timers.wrap(mod, name, f"export:{name}")
+                # the package calls the name it imported: time that one (else the module's own)
+                owner = common if common is not None and hasattr(common, name) else mod
+                if hasattr(owner, name):
+                    timers.wrap(owner, name, f"export:{name}")
 
     def stop(signum, frame):
         raise _OverBudget
@@ -366,6 +368,24 @@ def command_line(corpus, n: int) -> dict:
         }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def command_lines(sizes: list[int], settings: Settings, jobs: int | None) -> int:
+    """``--cli-only``: the command line on the first N forms of the archive, for each size; printed."""
+    start = time.perf_counter()
+    corpus = cached_corpus(max(sizes), settings, jobs)
+    print(f"corpus: {max(sizes)} forms in {corpus.root} (ready in {time.perf_counter() - start:.1f} s)", flush=True)
+    for n in sizes:
+        before = os.getloadavg()[0]
+        c = command_line(corpus, n)
+        print(
+            f"N={n:,}: {_files_of_first(corpus, n):,} files; perfaudit audit --out: {c['wall_s']:.1f} s, exit "
+            f"{c['exit']}, peak {c['peak_mb']:,.0f} MB (largest process), {c['files']:,} files and "
+            f"{c['mb_written']:,.1f} MB written, largest HTML page {c['largest_page_kb']:,} KB; "
+            f"load average {before:.1f}–{os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+    return 0
 
 
 def _files_of_first(corpus, n: int) -> int:
@@ -743,6 +763,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-cli", action="store_true", help="skip the command-line run (perfaudit audit DIR --out OUT) per size"
     )
+    parser.add_argument(
+        "--cli-only", action="store_true", help="only the command-line run per size (print it; write nothing)"
+    )
     parser.add_argument("--check", action="store_true", help="compare with benchmarks/results.json; write nothing")
     parser.add_argument("--no-write", action="store_true", help="print only; leave README.md and results.json alone")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
@@ -753,6 +776,8 @@ def main(argv: list[str] | None = None) -> int:
         worker(args.worker, args.root, args.json, args.profile, args.export_budget, args.load_jobs)
         return 0
     settings = Settings(args.seed, args.xlsx_share, args.defect_rate, args.years, mix=args.mix)
+    if args.cli_only:
+        return command_lines(sorted(args.sizes), settings, args.jobs)
     data = run_sizes(
         sorted(args.sizes), settings, args.profile, args.jobs, args.export_budget, args.load_jobs, not args.no_cli
     )

@@ -23,6 +23,7 @@ def bar(items: Iterable, description: str, unit: str, total: int | None = None) 
     """``items`` wrapped in a tqdm bar (a widget in a notebook, text on a terminal)."""
     from tqdm.auto import tqdm
 
+    tqdm.monitor_interval = 0  # no monitor thread: a bar's process may fork (the export of an archive)
     return tqdm(items, desc=description, unit=unit, total=total, leave=False)
 
 

@@ -454,7 +454,9 @@ def test_year_over_year_charts_are_drawn_while_the_departments_are_few(tmp_path)
         folder.mkdir()
         for number in range(departments):
             for year in (2023, 2024):
-                text = clean.replace("测试镇部门整体", f"{year}年测试镇部门整体").replace("培训中心", f"培训中心{number}")
+                text = clean.replace("测试镇部门整体", f"{year}年测试镇部门整体").replace(
+                    "培训中心", f"培训中心{number}"
+                )
                 (folder / f"d{number}-{year}.txt").write_text(text, encoding="utf-8")
         return pa.load(folder)
 

@@ -856,3 +856,50 @@ def test_the_export_shows_a_progress_bar_when_asked(bundled_audit, tmp_path, mon
     monkeypatch.setattr(common, "write_chart_images", lambda audit, charts: [])
     export_audit(bundled_audit, tmp_path, progress=True)
     assert "导出 exporting" in capsys.readouterr().err
+
+
+def test_an_archive_writes_its_departments_beside_the_rest_or_here(bundled_audit, tmp_path, monkeypatch):
+    """Forked (Linux, macOS) or in this process (Windows, another thread running): the same files."""
+    import threading
+
+    from perfaudit import export
+
+    monkeypatch.setattr(common, "ARCHIVE_FINDINGS", 10)
+    monkeypatch.setattr(common, "write_chart_images", lambda audit, charts: [])
+    forked = []
+    real = export._Beside.__init__
+
+    def spy(self, write, wanted):
+        real(self, write, wanted)
+        forked.append(self.process is not None)
+
+    monkeypatch.setattr(export._Beside, "__init__", spy)
+    beside = export_audit(bundled_audit, tmp_path / "beside")
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    here = export_audit(bundled_audit, tmp_path / "here")
+    assert forked == [(os.cpu_count() or 1) > 1 and sys.platform != "win32", False]
+    names = sorted(p.relative_to(tmp_path / "beside").as_posix() for p in beside)
+    assert names == sorted(p.relative_to(tmp_path / "here").as_posix() for p in here)
+    for name in names:
+        if name.startswith("departments/"):
+            assert (tmp_path / "beside" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+
+
+def test_a_failing_child_leaves_the_departments_to_this_process(bundled_audit, tmp_path, monkeypatch):
+    from perfaudit import export
+
+    monkeypatch.setattr(common, "ARCHIVE_FINDINGS", 10)
+    monkeypatch.setattr(common, "write_chart_images", lambda audit, charts: [])
+    calls = []
+    real = export._departments
+
+    def flaky(audit, folder, steps=None):
+        if steps is None:  # the child's call
+            raise OSError("disk full in the child")
+        calls.append("here")
+        return real(audit, folder, steps)
+
+    monkeypatch.setattr(export, "_departments", flaky)
+    written = export_audit(bundled_audit, tmp_path)
+    assert calls == ["here"]
+    assert {p.name for p in written} >= {p.name for p in (tmp_path / "departments").iterdir()}

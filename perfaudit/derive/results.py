@@ -252,20 +252,22 @@ def approved_forms(documents: pd.DataFrame) -> pd.DataFrame:
         project=documents["project_name"].fillna("").str.replace(YEAR_IN_NAME, "", regex=True).map(name_key),
         rank=(documents["stage"] != "批复").astype(int),
     )
-    rows = []
-    for doc in docs[docs["form_type"].isin(list(_APPROVED))].itertuples():
-        family = _APPROVED[doc.form_type]
-        same = (docs["form_type"] == family) & (docs["year"] == doc.year)
-        same &= (
-            (docs["project"] == doc.project) & (docs["project"] != "")
-            if family == "project"
-            else (docs["dept"] == doc.dept)
-        )
-        found = docs[same & (docs["dept"] != "")]
-        found = found[found["rank"] == found["rank"].min()] if len(found) else found
-        if len(found) == 1:
-            rows.append({"doc_id": doc.doc_id, "approved_doc_id": found["doc_id"].iloc[0]})
-    return pd.DataFrame(rows, columns=["doc_id", "approved_doc_id"])
+    # one merge on (form family, year, project or department) rather than a scan per self-evaluation
+    docs["family"] = docs["form_type"]
+    docs["key"] = docs["project"].where(docs["form_type"] == "project", docs["dept"])
+    selfevals = docs[docs["form_type"].isin(list(_APPROVED))].assign(family=lambda d: d["form_type"].map(_APPROVED))
+    selfevals["key"] = selfevals["project"].where(selfevals["family"] == "project", selfevals["dept"])
+    candidates = docs[(docs["dept"] != "") & (docs["key"] != "") & docs["year"].notna()]
+    selfevals = selfevals[selfevals["year"].notna()]  # a year unread pairs with nothing (NaN would match NaN)
+    found = selfevals[["doc_id", "family", "year", "key"]].merge(
+        candidates[["doc_id", "family", "year", "key", "rank"]].rename(columns={"doc_id": "approved_doc_id"}),
+        on=["family", "year", "key"],
+    )
+    found = found[found["rank"] == found.groupby("doc_id")["rank"].transform("min")]
+    found = found[found.groupby("doc_id")["doc_id"].transform("size") == 1]
+    order = {doc: i for i, doc in enumerate(selfevals["doc_id"])}
+    found = found.sort_values("doc_id", key=lambda ids: ids.map(order), kind="stable")
+    return found[["doc_id", "approved_doc_id"]].reset_index(drop=True)
 
 
 def _result_pairs(forms, results: pd.DataFrame) -> pd.DataFrame:

@@ -21,12 +21,15 @@ already holds an export never has a half-written file in it.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import threading
 from pathlib import Path
 
 import pandas as pd
 
 from perfaudit.atomic import write_atomically, write_text
-from perfaudit.export.common import department_files, write_chart_images
+from perfaudit.export.common import department_files, is_archive, write_chart_images
 from perfaudit.export.report import export_department_pages, export_report
 from perfaudit.export.worddoc import export_department_drafts, export_findings_docx
 from perfaudit.export.workpaper import export_workpaper
@@ -108,6 +111,8 @@ def _export_audit(audit, folder: Path, charts, steps: _Steps) -> list[Path]:
     try:
         if charts is not None:
             charts.hand_over(audit)  # the second process draws while this one writes the data files
+        # An archive's departments are written beside the rest (by a forked process, where there is one)
+        beside = _Beside(lambda: _departments(audit, folder), is_archive(audit))
         steps.part("findings, tables")
         text = json.dumps(findings_records(audit.findings), ensure_ascii=False, indent=1)
         written = [write_text(text + "\n", folder / "findings.json")]
@@ -119,10 +124,8 @@ def _export_audit(audit, folder: Path, charts, steps: _Steps) -> list[Path]:
         steps.part("findings.docx")
         written.append(export_findings_docx(audit, folder / "findings.docx"))
         steps.done()
-        steps.part("departments/*.docx")
-        written.extend(export_department_drafts(audit, folder / "departments", steps.done))
-        steps.part("departments/*.html")
-        written.extend(export_department_pages(audit, folder / "departments", steps.done))
+        if beside.process is None:
+            written.extend(_departments(audit, folder, steps))
         # The working paper and the report show the charts: they come last (the command line's
         # chart process draws them meanwhile).
         steps.part("charts")
@@ -135,6 +138,65 @@ def _export_audit(audit, folder: Path, charts, steps: _Steps) -> list[Path]:
         steps.part("report.html")
         written.append(export_report(audit, folder / "report.html", images))
         steps.done()
+        if beside.process is not None:
+            steps.part("departments/")
+            expected = [
+                folder / "departments" / f"{department.stem}{suffix}"
+                for suffix in (".docx", ".html")
+                for department in department_files(audit)
+            ]
+            written.extend(beside.finish(expected, lambda: _departments(audit, folder, steps), steps))
         return written
     finally:
         steps.close()
+
+
+def _departments(audit, folder: Path, steps: _Steps | None = None) -> list[Path]:
+    """Each department's Word draft and page in ``folder/departments``."""
+    step = steps.done if steps is not None else None
+    if steps is not None:
+        steps.part("departments/*.docx")
+    written = export_department_drafts(audit, folder / "departments", step)
+    if steps is not None:
+        steps.part("departments/*.html")
+    return written + export_department_pages(audit, folder / "departments", step)
+
+
+class _Beside:
+    """A part of an archive's export written by a forked copy of this process meanwhile.
+
+    The departments' drafts and pages take as long as the working paper and the report; on a
+    machine with two cores or more they are written at the same time by a child process that
+    shares this one's memory (``fork``: Linux and macOS). Where there is no fork (Windows), while
+    another thread runs (a fork would copy it stopped), or when the child fails, this process
+    writes them itself: the files are the same either way.
+    """
+
+    def __init__(self, write, wanted: bool):
+        self.process = None
+        usable = "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+        if not (wanted and usable and threading.active_count() == 1):
+            return
+        try:
+            self.process = multiprocessing.get_context("fork").Process(target=_quietly, args=(write,), daemon=True)
+            self.process.start()
+        except (OSError, ValueError):
+            self.process = None
+
+    def finish(self, expected: list[Path], write, steps: _Steps) -> list[Path]:
+        """Wait for the child: the ``expected`` paths it wrote, or ``write()`` here when it failed."""
+        self.process.join()
+        if self.process.exitcode == 0 and all(path.is_file() for path in expected):
+            for _ in expected:
+                steps.done()
+            return expected
+        return write()
+
+
+def _quietly(write) -> None:
+    """The child's work: on any failure exit 1 without a traceback (the parent then does it)."""
+    try:
+        write()
+    except BaseException:  # noqa: BLE001 (the parent repeats the work and meets the error itself)
+        os._exit(1)
+    os._exit(0)

@@ -133,7 +133,7 @@ def _row_xml(stream: Rows, ids, prefix: str) -> Iterator[str]:
         numbers = range(stream.first_row + start, stream.first_row + start + len(part))
         heights = stream.heights.iloc[start : start + CHUNK_ROWS].tolist() if stream.heights is not None else None
         lines = []
-        for position, (number, cells) in enumerate(zip(numbers, zip(*columns), strict=True)):
+        for position, (number, cells) in enumerate(zip(numbers, zip(*columns, strict=True), strict=True)):
             height = heights[position] if heights is not None else math.nan
             attributes = f' ht="{height:g}" customHeight="1"' if height == height else ""
             lines.append(f'<row r="{number}"{attributes}>{"".join(cells)}</row>')

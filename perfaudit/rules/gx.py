@@ -25,4 +25,10 @@ def import_gx():
     if not captured_before:
         logging.captureWarnings(False)
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    # GX makes tqdm bars even when they are off; tqdm's monitor thread would then live on, and a
+    # process with a second thread is not forked (perfaudit.export writes an archive's departments
+    # in a forked process)
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0
     return great_expectations
