@@ -108,11 +108,11 @@ class _Steps:
 
 
 def _export_audit(audit, folder: Path, charts, steps: _Steps) -> list[Path]:
+    if charts is not None:
+        charts.hand_over(audit)  # the second process draws while this one writes the data files
+    # An archive's departments are written beside the rest (by a forked process, where there is one)
+    beside = _Beside(lambda: _departments(audit, folder), is_archive(audit))
     try:
-        if charts is not None:
-            charts.hand_over(audit)  # the second process draws while this one writes the data files
-        # An archive's departments are written beside the rest (by a forked process, where there is one)
-        beside = _Beside(lambda: _departments(audit, folder), is_archive(audit))
         steps.part("findings, tables")
         text = json.dumps(findings_records(audit.findings), ensure_ascii=False, indent=1)
         written = [write_text(text + "\n", folder / "findings.json")]
@@ -148,6 +148,7 @@ def _export_audit(audit, folder: Path, charts, steps: _Steps) -> list[Path]:
             written.extend(beside.finish(expected, lambda: _departments(audit, folder, steps), steps))
         return written
     finally:
+        beside.stop()  # after a failure here: the child is not left writing
         steps.close()
 
 
@@ -191,6 +192,11 @@ class _Beside:
                 steps.done()
             return expected
         return write()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
 
 
 def _quietly(write) -> None:
