@@ -195,7 +195,16 @@ def result_defect(rule: str, also: tuple[str, ...] = ()):
 
 
 def _counting(se: SelfEval) -> list[ResultRow]:
-    return [r for r in se.rows if r.sign in ("≥", ">") and r.value and r.value >= 2 and r.unit != "%"]
+    """Rows counted up: at-least targets of 2 or more, not a rate and not a cost.
+
+    A cost is counted down: the rules read a 成本 target as at most whatever sign it prints (a
+    target-form defect prints 单位服务成本 as ≥300元), so doubling or lowering it is another defect.
+    """
+    return [
+        r
+        for r in se.rows
+        if r.sign in ("≥", ">") and r.value and r.value >= 2 and r.unit != "%" and "成本" not in r.level2 + r.name
+    ]
 
 
 @result_defect("R-RESULT-03/missed", also=("R-RESULT-05",))

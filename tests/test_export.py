@@ -768,7 +768,7 @@ def test_an_archive_report_summarises_and_links_to_the_departments(archive_expor
 def test_an_archive_word_summary_counts_rules_with_worst_cases_and_examples(archive_export, bundled_audit):
     import docx
 
-    findings = bundled_audit.findings
+    findings = bundled_audit.findings[bundled_audit.findings["status"] == "open"]
     draft = docx.Document(str(archive_export / "findings.docx"))
     texts = [p.text for p in draft.paragraphs]
     assert any("departments/" in t for t in texts)
@@ -783,6 +783,8 @@ def test_an_archive_word_summary_counts_rules_with_worst_cases_and_examples(arch
     assert len(examples) < len(findings)
     table = draft.tables[0]
     assert [c.text for c in table.rows[0].cells][:2] == ["部门", "表格数"]
+    counts = [sum(int(c.text) for c in row.cells[2:5]) for row in table.rows[1:]]
+    assert counts == sorted(counts, reverse=True)  # the departments with the most open findings first
 
 
 def test_findings_past_the_last_row_of_a_sheet_go_on_in_the_next(bundled_audit, tmp_path, monkeypatch):
@@ -903,3 +905,16 @@ def test_a_failing_child_leaves_the_departments_to_this_process(bundled_audit, t
     written = export_audit(bundled_audit, tmp_path)
     assert calls == ["here"]
     assert {p.name for p in written} >= {p.name for p in (tmp_path / "departments").iterdir()}
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 10_000])
+def test_findings_json_is_written_a_chunk_at_a_time_as_one_dump_would_be(bundled_audit, tmp_path, monkeypatch, chunk):
+    from perfaudit import export
+
+    monkeypatch.setattr(export, "JSON_CHUNK", chunk)
+    path = export.write_findings_json(bundled_audit.findings, tmp_path / "findings.json")
+    records = export.findings_records(bundled_audit.findings)
+    assert path.read_text(encoding="utf-8") == json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    assert json.loads(path.read_text(encoding="utf-8")) == records
+    empty = export.write_findings_json(bundled_audit.findings.iloc[0:0], tmp_path / "empty.json")
+    assert empty.read_text(encoding="utf-8") == "[]\n"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfaudit.atomic import write_atomically, write_text
+from perfaudit.atomic import write_atomically
 from perfaudit.export.common import department_files, is_archive, write_chart_images
 from perfaudit.export.report import export_department_pages, export_report
 from perfaudit.export.worddoc import export_department_drafts, export_findings_docx
@@ -48,6 +48,35 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 def write_tables(forms, folder: Path) -> list[Path]:
     """``<table>.csv`` for every table of the FormSet."""
     return [write_csv(frame, folder / f"{name}.csv") for name, frame in forms.tables.items()]
+
+
+JSON_CHUNK = 10_000
+
+
+def write_findings_json(findings: pd.DataFrame, path: Path) -> Path:
+    """``findings.json`` atomically, a chunk of findings at a time.
+
+    The same text as ``json.dumps(findings_records(findings), ensure_ascii=False, indent=1)``,
+    without the list of every finding as dicts and the whole text in memory at once (gigabytes
+    for an archive's two million findings).
+    """
+
+    def write(temp: str) -> None:
+        with open(temp, "w", encoding="utf-8") as out:
+            if findings.empty:
+                out.write("[]\n")
+                return
+            out.write("[\n")
+            for start in range(0, len(findings), JSON_CHUNK):
+                records = findings_records(findings.iloc[start : start + JSON_CHUNK])
+                # indent=1 inside a list: every line of a record one space further in
+                text = ",\n".join(
+                    " " + json.dumps(r, ensure_ascii=False, indent=1).replace("\n", "\n ") for r in records
+                )
+                out.write(("" if start == 0 else ",\n") + text)
+            out.write("\n]\n")
+
+    return write_atomically(path, write)
 
 
 def findings_records(findings: pd.DataFrame) -> list[dict]:
@@ -114,8 +143,7 @@ def _export_audit(audit, folder: Path, charts, steps: _Steps) -> list[Path]:
     beside = _Beside(lambda: _departments(audit, folder), is_archive(audit))
     try:
         steps.part("findings, tables")
-        text = json.dumps(findings_records(audit.findings), ensure_ascii=False, indent=1)
-        written = [write_text(text + "\n", folder / "findings.json")]
+        written = [write_findings_json(audit.findings, folder / "findings.json")]
         written.append(write_csv(audit.findings, folder / "findings.csv"))
         written.extend(write_tables(audit.forms, folder / "tables"))
         written.append(write_csv(audit.findings, folder / "tables" / "findings.csv"))

@@ -51,6 +51,7 @@ MUTED = (0x5F, 0x6B, 0x7A)
 NUMERALS = "〇一二三四五六七八九"
 TEXT_WIDTH_MM = 166  # A4 less 22 mm margins
 EXAMPLES = 3  # per rule in the summary: examples, and departments with the most findings
+DEPARTMENT_ROWS = 30  # the summary's table: the departments with the most open findings
 
 
 def export_findings_docx(audit, path: Path) -> Path:
@@ -144,8 +145,16 @@ def _archive_summary(body: _Body, audit, findings: pd.DataFrame) -> None:
         f"发现共 {len(findings):,} 条，逐条列出不便阅读；本稿为汇总，各部门的全部发现见输出文件夹 departments/ 中"
         "各部门的初稿（0001-部门名称.docx），完整清单见工作底稿 workpaper.xlsx 和 findings.csv。"
     )
-    body.table(common.department_counts(audit), {"部门": 56})
-    body.heading("一、按规则汇总", level=1)
+    counts = common.department_counts(audit)
+    severities = [label("severity", s) for s in SEVERITIES]
+    worst = counts.assign(_open=counts[severities].sum(axis=1)).sort_values("_open", ascending=False, kind="stable")
+    body.paragraph(
+        f"待处理的发现最多的 {min(DEPARTMENT_ROWS, len(counts))} 个部门如下（共 {len(counts):,} 个部门，"
+        "全部见 report.html 的“各部门”表）。"
+    )
+    body.table(worst.drop(columns="_open").head(DEPARTMENT_ROWS), {"部门": 56})
+    body.heading("一、按规则汇总（待处理的发现）", level=1)
+    findings = findings[findings["status"].map(text) == "open"]
     departments = common.departments_of(findings)
     for number, (rule, part) in enumerate(_rules_by_count(findings), start=1):
         first = part.iloc[0]
