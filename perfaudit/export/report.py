@@ -105,9 +105,7 @@ def export_department_pages(audit, folder: Path, step=None) -> list[Path]:
     shown_inputs: dict[str, list[dict]] = {}
     for row in _inputs(inputs):
         shown_inputs.setdefault(department_of_doc.get(row["doc_id"], common.UNASSIGNED_DEPARTMENT), []).append(row)
-    records: dict[str, list[dict]] = {}
-    for record, name in zip(findings.to_dict("records"), common.departments_of(findings), strict=True):
-        records.setdefault(name, []).append(record)
+    records = common.findings_by_department(findings)
     facts = common.run_facts(audit)  # once: it reads the rulebook
     template = _environment().get_template("report.html.j2")
     written = []
@@ -121,7 +119,7 @@ def export_department_pages(audit, folder: Path, step=None) -> list[Path]:
             "archive": False,
             "department_pages": None,
             "rules": None,
-            "departments": _department_groups(rows, [department.name] * len(rows)),
+            "departments": _department_groups({department.name: rows} if rows else {}),
             "charts": [],
             "inputs": shown_inputs.get(department.name, []),
         }
@@ -292,17 +290,11 @@ def _notes(frame: pd.DataFrame) -> pd.Series:
 
 def _departments(findings: pd.DataFrame) -> list[dict]:
     """Findings by department, and within one by form (year and document)."""
-    if findings.empty:
-        return []
-    records = findings.to_dict("records")
-    return _department_groups(records, common.departments_of(findings).tolist())
+    return _department_groups(common.findings_by_department(findings))
 
 
-def _department_groups(records: list[dict], departments: list[str]) -> list[dict]:
-    """:func:`_departments` of findings as dicts, with each one's department (plain Python: fast)."""
-    by_department: dict[str, list[dict]] = {}
-    for record, name in zip(records, departments, strict=True):
-        by_department.setdefault(name, []).append(record)
+def _department_groups(by_department: dict[str, list[dict]]) -> list[dict]:
+    """:func:`_departments` of findings already dealt to their departments, as dicts."""
     groups = []
     for number, (name, rows) in enumerate(by_department.items(), start=1):
         forms: dict[tuple[str, str], list[dict]] = {}

@@ -75,10 +75,7 @@ def export_findings_docx(audit, path: Path) -> Path:
 
 def export_department_drafts(audit, folder: Path, step: Callable[[], None] | None = None) -> list[Path]:
     """``<folder>/0001-<部门>.docx`` for every department of the run; returns the paths written."""
-    findings = common.sorted_findings(audit)
-    records: dict[str, list[dict]] = {}
-    for record, name in zip(findings.to_dict("records"), common.departments_of(findings), strict=True):
-        records.setdefault(name, []).append(record)
+    records = common.findings_by_department(common.sorted_findings(audit))
     forms = Counter(common.departments_of(audit.forms.documents))
     written = []
     for department in common.department_files(audit):

@@ -107,19 +107,6 @@ def export_workpaper(audit, path: Path, charts: list[Path], progress=None) -> Pa
 # -- cells and layout -------------------------------------------------------------------------
 
 
-def _value(value: object) -> object:
-    """A pandas value as a cell value: blanks empty, numpy scalars plain, booleans 是/否."""
-    if common.is_blank(value):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if value == "":
-        return None
-    return common.xml_safe(value) if isinstance(value, str) else value
-
-
 NUMBER_FORMATS = {"money": "#,##0.00", "share": "0.0%", "decimal": "0.00"}
 
 
@@ -177,7 +164,7 @@ def _add_styles(book) -> None:
 
 
 def _put(sheet, row: int, column: int, value: object, style: str = "body"):
-    cell = sheet.cell(row=row, column=column, value=_value(value))
+    cell = sheet.cell(row=row, column=column, value=xlsxstream.cell_value(value))
     cell.style = f"{STYLE_PREFIX}{style}"
     protect_cell(cell)  # a text such as "=C5+C6" stays text, never a formula (after the style)
     return cell

@@ -140,24 +140,29 @@ def _row_xml(stream: Rows, ids, prefix: str) -> Iterator[str]:
         yield "".join(lines)
 
 
+def cell_value(value: object) -> object:
+    """A pandas value as a cell's value: blanks None, numpy scalars plain, booleans 是/否, text XML-safe."""
+    if is_blank(value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value == "":
+        return None
+    return xml_text(value) if isinstance(value, str) else value
+
+
 def cell_xml(value: object, style: tuple[int, int]) -> str:
     """One ``<c>`` element: blanks empty (with their style), numbers as numbers, the rest as text."""
-    if isinstance(value, str):
-        if not value:
-            return f'<c s="{style[0]}"/>'
-    elif is_blank(value):
+    value = cell_value(value)
+    if value is None:
         return f'<c s="{style[0]}"/>'
-    else:
-        if hasattr(value, "item"):
-            value = value.item()
-        if isinstance(value, bool):
-            value = "是" if value else "否"
-        elif isinstance(value, int | float):
-            if math.isfinite(value):
-                return f'<c s="{style[0]}"><v>{value!r}</v></c>'
-            value = str(value)
-        else:
-            value = str(value)
-    value = xml_text(value)
+    if isinstance(value, int | float):
+        if math.isfinite(value):
+            return f'<c s="{style[0]}"><v>{value!r}</v></c>'
+        value = str(value)
+    elif not isinstance(value, str):
+        value = xml_text(str(value))
     index = style[1] if is_formula_like(value) else style[0]
     return f'<c s="{index}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
