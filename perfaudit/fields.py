@@ -227,8 +227,7 @@ def cast_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     for col, dtype in dtypes(table).items():
         series = frame[col] if col in frame else pd.Series([None] * len(frame), index=frame.index)
         if dtype == "str":
-            series = series.astype("object").where(series.notna(), "")
-            out[col] = series.map(str).astype("str")
+            out[col] = pd.Series(_shared_texts(series), index=frame.index, dtype="str")
         elif dtype == "Int64":
             out[col] = pd.to_numeric(series, errors="coerce").astype("Int64")
         elif dtype == "float64":
@@ -240,8 +239,23 @@ def cast_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 
+def _shared_texts(values: pd.Series) -> list[str]:
+    """The values as text, blank for nulls, each repeated text one object.
+
+    A column repeats a few texts over and over (指标 levels, units, operators, cell references);
+    held once each, an archive's tables take far less memory than with a copy per cell.
+    """
+    seen: dict[str, str] = {}
+    present = values.notna().to_numpy()
+    return [seen.setdefault(text, text) for text in (str(v) if p else "" for v, p in zip(values, present, strict=True))]
+
+
+def _is_null(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def _to_bool(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if _is_null(value):
         return pd.NA
     if isinstance(value, str):
         lowered = value.strip().lower()

@@ -57,10 +57,10 @@ class FormSet:
         return len(self.documents)
 
     def select(self, doc_ids: list[str] | str) -> FormSet:
-        """The same tables restricted to some documents."""
+        """The same tables restricted to some documents (already of the dictionary's dtypes)."""
         ids = [doc_ids] if isinstance(doc_ids, str) else list(doc_ids)
-        return FormSet.from_tables(
-            {name: frame[frame["doc_id"].isin(ids)].reset_index(drop=True) for name, frame in self.tables.items()}
+        return FormSet(
+            **{name: frame[frame["doc_id"].isin(ids)].reset_index(drop=True) for name, frame in self.tables.items()}
         )
 
     def summary(self) -> pd.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import os
@@ -10,6 +9,8 @@ import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import pandas as pd
 
 from perfaudit.fields import TABLES, make_frame
 from perfaudit.formset import FormSet
@@ -110,6 +111,8 @@ def load(
         named = paths if isinstance(paths, str | os.PathLike) else ", ".join(map(str, paths))
         raise ReadError(Path(named), f"no form files ({', '.join(sorted(READERS))}) found")
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+    built: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    forms_read = 0
     seen: set[str] = set()
     named_files = frozenset(_named_files(paths))
     passed_over: list[tuple[Path, str]] = []
@@ -127,14 +130,31 @@ def load(
             rows["documents"].append({k: v for k, v in info.items() if not k.startswith("_")})
             for name in TABLES[1:]:
                 rows[name].extend({**row, "doc_id": doc_id} for row in parsed.get(name, []))
-    if not rows["documents"] and passed_over:
+            forms_read += 1
+            if len(rows["documents"]) == CHUNK_FORMS:
+                _build(rows, built)
+    _build(rows, built)
+    if not forms_read and passed_over:
         path, reason = passed_over[0]
         others = (
             f" (and {len(passed_over) - 1} other file(s) hold no form perfaudit reads)" if len(passed_over) > 1 else ""
         )
         raise TemplateError(path, reason + others)
-    forms = FormSet.from_tables({name: make_frame(name, rows[name]) for name in TABLES})
-    return dataclasses.replace(forms, passed_over=tuple((str(path), reason) for path, reason in passed_over))
+    tables = {name: pd.concat(parts, ignore_index=True) if parts else make_frame(name) for name, parts in built.items()}
+    return FormSet(**tables, passed_over=tuple((str(path), reason) for path, reason in passed_over))
+
+
+# Rows become typed columns this many forms at a time: a row held as a dict of Python objects
+# takes several times the memory of its column cells, so an archive never holds all its rows so.
+CHUNK_FORMS = 1_000
+
+
+def _build(rows: dict[str, list[dict]], built: dict[str, list[pd.DataFrame]]) -> None:
+    """Turn the rows gathered so far into typed frames (the dictionary's dtypes) and empty them."""
+    for name, table_rows in rows.items():
+        if table_rows:
+            built[name].append(make_frame(name, table_rows))
+            table_rows.clear()
 
 
 # The key of a parse result standing for a file found in a folder that holds no form read here.

@@ -84,3 +84,28 @@ def test_left_to_the_package_an_archive_is_read_on_several_cores(monkeypatch):
     assert load.auto_jobs(load.AUTO_JOBS_MIN_FILES) == load.AUTO_JOBS_MAX
     monkeypatch.setattr(load.os, "cpu_count", lambda: None)
     assert load.auto_jobs(10_000) == 1
+
+
+def test_forms_typed_a_few_at_a_time_give_the_same_tables(monkeypatch):
+    import importlib
+
+    from tests.conftest import ROOT
+
+    load = importlib.import_module("perfaudit.load")
+    paths = sorted((ROOT / "data").glob("*/*.*"))  # real forms of every family read
+    paths = [p for p in paths if p.suffix in load.READERS and p.parent.name in ("families", "2024")]
+    at_once = pa.load(paths)
+    monkeypatch.setattr(load, "CHUNK_FORMS", 2)
+    in_chunks = pa.load(paths)
+    assert len(in_chunks) == len(at_once) > 2
+    for table in at_once.tables:
+        pd.testing.assert_frame_equal(in_chunks.tables[table], at_once.tables[table], obj=table)
+
+
+def test_a_text_repeated_down_a_column_is_held_once(bundled):
+    from perfaudit.fields import make_frame
+
+    units = [u for u in bundled.indicators["unit"].tolist() if u == "%"]
+    assert len(units) > 1 and all(u is units[0] for u in units)
+    frame = make_frame("goals", [{"doc_id": "a", "text": None}, {"doc_id": "a", "text": float("nan")}])
+    assert frame["text"].tolist() == ["", ""]
