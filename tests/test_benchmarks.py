@@ -5,7 +5,10 @@ form of its own; the other forms are clean. The full measurement is ``python -m 
 """
 
 import importlib
+import subprocess
+import sys
 
+import pandas as pd
 import pytest
 
 import perfaudit as pa
@@ -46,6 +49,28 @@ def archive(tmp_path_factory):
         result = pa.audit(pa.load(corpus.paths))
     result.validated = validated
     return corpus, result
+
+
+def test_an_archive_judged_in_parts_gives_what_one_pass_gives(archive, monkeypatch):
+    _, whole = archive
+    audit_module = importlib.import_module("perfaudit.audit")
+    monkeypatch.setattr(audit_module, "PART_FORMS", 8)  # the 45 forms and their self-evaluations in parts
+    parted = pa.audit(whole.forms)
+    assert isinstance(parted.frames, audit_module.DerivedFrames)
+    assert len(whole.frames["year_pairs"]) and len(whole.frames["result_pairs"])  # pairs crossed the parts
+    pd.testing.assert_frame_equal(parted.findings, whole.findings)
+    assert list(parted.frames) == list(whole.frames)
+    for name in (*audit_module.KEPT_FRAMES, "year_indicators"):  # kept, and one derived again when asked for
+        pd.testing.assert_frame_equal(parted.frames[name], whole.frames[name])
+
+
+def test_charts_derive_the_results_of_the_self_evaluations_alone(archive):
+    from perfaudit.charts.results import _frames
+
+    _, whole = archive
+    assert len(whole.frames["results"]) and len(whole.frames["execution"])
+    for name in ("results", "execution", "result_pairs"):  # from the self-evaluations and their targets only
+        pd.testing.assert_frame_equal(_frames(whole.forms)[name], whole.frames[name], obj=name)
 
 
 def test_every_defect_is_injected_once(archive):
@@ -177,3 +202,15 @@ def test_archives_past_the_department_names_name_subordinate_units():
     assert make_department(1, first).name != make_department(1, 0).name
     names = {make_department(1, n).name for n in range(0, 20_000, 997)}
     assert len(names) == len(range(0, 20_000, 997))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the proportional set size is read from /proc")
+def test_the_command_lines_memory_counts_every_process_of_the_run():
+    from benchmarks.run import TreeMemory
+
+    child = "import time; b = b'x' * (120 << 20); time.sleep(2)"
+    code = f"import subprocess, sys, time; a = b'y' * (60 << 20); subprocess.run([sys.executable, '-c', {child!r}])"
+    process = subprocess.Popen([sys.executable, "-c", code])
+    with TreeMemory(process.pid, every_s=0.1) as memory:
+        process.wait()
+    assert memory.peak_mb is not None and memory.peak_mb > 180  # 60 MB here, 120 MB in its child

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from perfaudit.derive import derive
+from perfaudit.derive import Crossings, derive, parts
 from perfaudit.derive.budget import budget_facts
 from perfaudit.derive.indicators import _period_minus_annual
 from perfaudit.vocab import read_vocab
@@ -90,3 +90,38 @@ def test_no_derived_column_is_in_wan_or_a_sentence_fragment(bundled):
     columns = {column for frame in derive(bundled).values() for column in frame.columns}
     assert not {c for c in columns if c.endswith("_wan")}
     assert not columns & {"gap_note", "balance_direction", "tasks_gap_direction"}
+
+
+def _pairs(column: str, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame({"doc_id": [a for a, _ in pairs], column: [b for _, b in pairs]}, dtype="str")
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        (2, [["a", "c"], ["b"], ["d", "e", "g"], ["f"]]),
+        (3, [["a", "c", "b"], ["d", "e", "g"], ["f"]]),
+        (1, [["a", "c"], ["b"], ["d", "e", "g"], ["f"]]),
+        (10, [["a", "c", "b", "d", "e", "g", "f"]]),
+    ],
+)
+def test_parts_keep_linked_forms_together_in_load_order(size, expected):
+    crossings = Crossings(
+        years=_pairs("prev_doc_id", [("c", "a"), ("g", "e")]),
+        projects=_pairs("overall_doc_id", [("e", "d")]),
+        results=_pairs("approved_doc_id", [("x", "a")]),  # a form not loaded links nothing
+        costs=pd.DataFrame({"doc_id": []}, dtype="str"),
+    )
+    assert parts(["a", "b", "c", "d", "e", "f", "g"], crossings, size) == expected
+
+
+def test_crossings_within_some_forms_keep_the_pairs_they_begin():
+    crossings = Crossings(
+        years=_pairs("prev_doc_id", [("c", "a"), ("g", "e")]),
+        projects=_pairs("overall_doc_id", [("e", "d")]),
+        results=_pairs("approved_doc_id", []),
+        costs=pd.DataFrame({"doc_id": ["a", "e", "e"], "unit_cost_yuan": [1.0, 2.0, 3.0]}),
+    )
+    part = crossings.within({"d", "e", "g"})
+    assert part.links() == [("g", "e"), ("e", "d")]
+    assert part.costs["unit_cost_yuan"].tolist() == [2.0, 3.0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Protocol
 
 import pandas as pd
@@ -42,7 +43,7 @@ def forms_of(source: ChartSource) -> FormSet:
 def unit_costs_of(source: ChartSource) -> pd.DataFrame:
     """The audit's unit-cost frame, or the same frame derived from the forms."""
     frames = getattr(source, "frames", None)
-    if isinstance(frames, dict) and "unit_costs" in frames:
+    if isinstance(frames, Mapping) and "unit_costs" in frames:  # (an archive's frames keep it)
         return _label_safe_frame(frames["unit_costs"]) if len(frames["unit_costs"]) else frames["unit_costs"]
 
     return unit_costs(forms_of(source))

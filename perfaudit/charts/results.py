@@ -29,7 +29,7 @@ from perfaudit.charts.style import (
     wrap,
 )
 from perfaudit.derive.indicators import indicator_facts
-from perfaudit.derive.results import result_frames
+from perfaudit.derive.results import SELF_EVALUATIONS, approved_forms, result_frames
 
 #: Rows a completion chart shows at most: the lowest completion first (the ones to look at).
 COMPLETION_ROWS = 40
@@ -41,8 +41,14 @@ def _frames(source) -> dict[str, pd.DataFrame]:
     frames = getattr(source, "frames", None)
     if isinstance(frames, dict) and "results" in frames and "execution" in frames:
         return frames
+    # Derived for the self-evaluations and the target forms they answer to only: an archive's
+    # target forms are most of it, and their facts would take more memory than the charts.
     forms = forms_of(source)
-    return result_frames(forms, indicator_facts(forms.indicators, forms.documents))
+    documents = forms.documents
+    pairs = approved_forms(documents)
+    own = documents.loc[documents["form_type"].isin(SELF_EVALUATIONS), "doc_id"]
+    some = forms.select([*own, *pairs["approved_doc_id"]]) if len(own) < len(documents) else forms
+    return result_frames(some, indicator_facts(some.indicators, some.documents), pairs)
 
 
 def completion_table(source) -> pd.DataFrame:

@@ -38,9 +38,12 @@ LINK_COLUMNS = [
 ]
 
 
-def overall_frames(forms, money: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """``overall_projects`` and ``project_links`` (empty frames when no pair is loaded)."""
-    pairs = _pairs(forms.documents)
+def overall_frames(forms, money: pd.DataFrame, pairs: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """``overall_projects`` and ``project_links`` (empty frames when no pair is loaded).
+
+    ``pairs``: :func:`project_pairs` of the whole archive when ``forms`` is a part of it.
+    """
+    pairs = project_pairs(forms.documents) if pairs is None else pairs.copy()
     if pairs.empty:
         return {
             "overall_projects": pd.DataFrame(columns=OVERALL_COLUMNS),
@@ -77,7 +80,7 @@ def overall_frames(forms, money: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
-def _pairs(documents: pd.DataFrame) -> pd.DataFrame:
+def project_pairs(documents: pd.DataFrame) -> pd.DataFrame:
     """Each project form with the one 整体 form of its department (or 主管部门 / 实施单位) and year."""
     docs = documents.assign(year=documents["year"].astype("Int64"))
     overall = docs[docs["form_type"] == "dept_overall"].dropna(subset=["year"])

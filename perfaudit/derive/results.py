@@ -37,8 +37,11 @@ SELF_EVALUATIONS = ("project_selfeval", "dept_selfeval")
 _MONEY = {"元": 1.0, "万元": 10_000.0, "亿元": 100_000_000.0}
 
 
-def result_frames(forms, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """``results``, ``execution`` and ``result_documents`` (see the module)."""
+def result_frames(forms, indicators: pd.DataFrame, pairs: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """``results``, ``execution``, ``result_documents`` and ``result_pairs`` (see the module).
+
+    ``pairs``: :func:`approved_forms` of the whole archive when ``forms`` is a part of it.
+    """
     docs = forms.documents
     own = set(docs.loc[docs["form_type"].isin(SELF_EVALUATIONS), "doc_id"])
     remarks = docs.set_index("doc_id")["remarks"].fillna("") if "remarks" in docs else pd.Series(dtype="str")
@@ -49,7 +52,7 @@ def result_frames(forms, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "results": results,
         "execution": execution,
         "result_documents": _documents(sorted(own), results, execution, forms.leftovers),
-        "result_pairs": _result_pairs(forms, results),
+        "result_pairs": _result_pairs(forms, results, approved_forms(docs) if pairs is None else pairs),
     }
 
 
@@ -134,13 +137,18 @@ def _results(rows: pd.DataFrame, remarks: pd.Series) -> pd.DataFrame:
     frame["is_satisfaction"] = frame["family"] == "满意度"
 
     sign = frame["op"].map({">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": ""})
-    shown = sign.fillna("") + frame["value"].map(lambda v: f"{v:g}" if pd.notna(v) else "") + frame["unit"]
+    shown = sign.fillna("") + _numbers_text(frame["value"]) + frame["unit"]
     frame["target_text"] = shown.where(frame["value"].notna(), frame["annual_value"].fillna(""))
-    bare = frame["actual"].notna() & (frame["actual_value"].str.strip() == frame["actual"].map(lambda v: f"{v:g}"))
+    bare = frame["actual"].notna() & (frame["actual_value"].str.strip() == _numbers_text(frame["actual"]))
     frame["actual_text"] = (frame["actual_value"] + frame["actual_unit"]).where(bare, frame["actual_value"])
     frame["band"] = [_band(t) if not q else "" for t, q in zip(text, frame["quantified"].fillna(False), strict=True)]
     frame["score_ratio"] = (frame["score"] / frame["points"]).where(frame["points"] > 0).round(3)
     return frame.reset_index(drop=True)
+
+
+def _numbers_text(numbers: pd.Series) -> pd.Series:
+    """Numbers as the shortest text that reads back the same (12.5, 100), blank where missing."""
+    return pd.Series([f"{v:g}" if pd.notna(v) else "" for v in numbers], index=numbers.index, dtype="str")
 
 
 def _answered(texts: pd.Series) -> pd.Series:
@@ -156,7 +164,7 @@ def _band(text: str) -> str:
 def _unit_factor(target: pd.Series, actual: pd.Series) -> pd.Series:
     """What turns an actual into the target's unit: 1 when alike (or one is blank), a money conversion, else NaN."""
     same = (target == actual) | (actual == "") | (target == "")
-    money = actual.map(_MONEY) / target.map(_MONEY)
+    money = actual.map(_MONEY).astype("float64") / target.map(_MONEY).astype("float64")
     return pd.Series(np.where(same, 1.0, money), index=target.index, dtype="float64")
 
 
@@ -270,8 +278,7 @@ def approved_forms(documents: pd.DataFrame) -> pd.DataFrame:
     return found[["doc_id", "approved_doc_id"]].reset_index(drop=True)
 
 
-def _result_pairs(forms, results: pd.DataFrame) -> pd.DataFrame:
-    pairs = approved_forms(forms.documents)
+def _result_pairs(forms, results: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     if pairs.empty:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     approved = forms.indicators[forms.indicators["doc_id"].isin(pairs["approved_doc_id"])]

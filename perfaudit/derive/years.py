@@ -77,9 +77,14 @@ def match_indicators(pairs: pd.DataFrame, indicators: pd.DataFrame, columns: lis
     return out.merge(cur, on=["doc_id", "key"], how="left")
 
 
-def year_frames(forms, money: pd.DataFrame, indicators: pd.DataFrame, costs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The derived frames of the year-over-year rules (empty when no department has two years)."""
-    pairs = previous_documents(forms.documents)
+def year_frames(
+    forms, money: pd.DataFrame, indicators: pd.DataFrame, costs: pd.DataFrame, pairs: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """The derived frames of the year-over-year rules (empty when no department has two years).
+
+    ``pairs``: :func:`previous_documents` of the whole archive when ``forms`` is a part of it.
+    """
+    pairs = previous_documents(forms.documents) if pairs is None else pairs.copy()
     money = money.set_index("doc_id")
     # A 整体 form's budget is its 部门预算支出; a project's, its year's money.
     budget = (

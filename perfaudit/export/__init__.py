@@ -20,6 +20,7 @@ already holds an export never has a half-written file in it.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -206,15 +207,21 @@ class _Beside:
         usable = "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
         if not (wanted and usable and threading.active_count() == 1):
             return
+        # The child shares this process's memory until either writes to it. A garbage collection
+        # would write to every object it visits, in either process: the objects there are now are
+        # frozen out of its reach until the child is done.
+        gc.freeze()
         try:
             self.process = multiprocessing.get_context("fork").Process(target=_quietly, args=(write,), daemon=True)
             self.process.start()
         except (OSError, ValueError):
             self.process = None
+            gc.unfreeze()
 
     def finish(self, expected: list[Path], write, steps: _Steps) -> list[Path]:
         """Wait for the child: the ``expected`` paths it wrote, or ``write()`` here when it failed."""
         self.process.join()
+        gc.unfreeze()
         if self.process.exitcode == 0 and all(path.is_file() for path in expected):
             for _ in expected:
                 steps.done()
@@ -225,6 +232,7 @@ class _Beside:
         if self.process is not None and self.process.is_alive():
             self.process.terminate()
             self.process.join()
+        gc.unfreeze()  # (a second time is harmless)
 
 
 def _quietly(write) -> None:

@@ -127,7 +127,7 @@ def build_findings(results: list[RuleResult], frames: dict[str, pd.DataFrame], f
     """The findings table: failed rows as ``open`` findings, missing inputs as ``not_evaluated``."""
     # Plain dicts, made once: a pandas lookup per failed row costs more than the rule checks.
     documents = forms.documents.set_index("doc_id").to_dict("index")
-    rows: list[dict] = []
+    rows = _Columns([*COLUMNS[1:], "_key", "_stage"])
     by_families: dict[tuple[str, ...], set[str]] = {}
     doubtful = read_with_doubt(forms)
     for result in results:
@@ -145,7 +145,25 @@ def build_findings(results: list[RuleResult], frames: dict[str, pd.DataFrame], f
             if row.get("doc_id") in blocked or row.get("doc_id") not in covered:
                 continue
             rows.append(_finding(rule, row["doc_id"], documents, row, status="open"))
-    return _assign_ids(pd.DataFrame(rows, columns=[*COLUMNS[1:], "_key", "_stage"]))
+    return _assign_ids(rows.frame())
+
+
+class _Columns:
+    """Rows gathered a column at a time: an archive's findings as dicts would take several times the memory."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.values: dict[str, list] = {name: [] for name in names}
+
+    def append(self, row: dict) -> None:
+        for name, values in self.values.items():
+            values.append(row[name])
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a frame, each column's list let go as soon as it is a column."""
+        columns = {}
+        for name in list(self.values):
+            columns[name] = pd.Series(self.values.pop(name), dtype=object if name == "year" else None)
+        return pd.DataFrame(columns)
 
 
 def read_with_doubt(forms) -> dict[str, str]:
@@ -248,15 +266,19 @@ def _finding(rule: Rule, doc_id: str, documents: dict[str, dict], row: dict, sta
     }
 
 
+def sort_findings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Findings by form, then severity (errors first), rule, cell and subject; ties keep their order."""
+    keys = frame[["doc_id", "rule_id", "source_ref", "subject", "severity"]].reset_index(drop=True)
+    keys["_order"] = keys["severity"].map(severity_rank)
+    order = keys.sort_values(["doc_id", "_order", "rule_id", "source_ref", "subject"], kind="stable").index
+    return frame.iloc[order].reset_index(drop=True)
+
+
 def _assign_ids(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame.drop(columns=["_key", "_stage"]).reindex(columns=list(COLUMNS)).astype({"year": "Int64"})
-    frame = frame.copy()
     frame["year"] = pd.array(frame["year"], dtype="Int64")
-    order = frame["severity"].map(severity_rank)
-    frame = frame.assign(_order=order).sort_values(
-        ["doc_id", "_order", "rule_id", "source_ref", "subject"], kind="stable"
-    )
+    frame = sort_findings(frame)
     # Repeats of one subject are counted within one form only.
     occurrence = frame.groupby(["_key", "doc_id", "subject"], dropna=False).cumcount()
     frame["finding_id"] = [
@@ -271,4 +293,4 @@ def _assign_ids(frame: pd.DataFrame) -> pd.DataFrame:
             strict=True,
         )
     ]
-    return frame.drop(columns=["_key", "_order", "_stage"])[list(COLUMNS)].reset_index(drop=True)
+    return frame.drop(columns=["_key", "_stage"])[list(COLUMNS)].reset_index(drop=True)
