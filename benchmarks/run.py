@@ -33,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -340,6 +341,57 @@ _PEAK = (
 )
 
 
+class TreeMemory:
+    """The peak memory of a process and all its descendants together, sampled twice a second.
+
+    Each process counts its proportional set size (``Pss`` in ``/proc/PID/smaps_rollup``): pages
+    shared by a forked child and its parent count half to each, so the sum is the memory the
+    run takes from the machine. ``peak_mb`` is None where /proc does not tell it (not Linux).
+    """
+
+    def __init__(self, pid: int, every_s: float = 0.5):
+        self.pid, self.every_s, self.peak_mb = pid, every_s, None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._done.wait(self.every_s):
+            kb = [_pss_kb(pid) for pid in _descendants(self.pid)]
+            if kb[0] is not None:  # the run's own process tells it: /proc has Pss here
+                total = round(sum(k or 0 for k in kb) / 1024, 1)
+                self.peak_mb = max(self.peak_mb or 0.0, total)
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (Linux: /proc/PID/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(child) for child in task.read_text().split())
+    return found
+
+
+def _pss_kb(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 def command_line(corpus, n: int) -> dict:
     """``perfaudit audit <the first n forms> --out OUT``, as an auditor runs it: wall time and peak.
 
@@ -355,13 +407,16 @@ def command_line(corpus, n: int) -> dict:
         cli = str(Path(sys.executable).parent / "perfaudit")
         command = [sys.executable, "-c", _PEAK, cli, "audit", str(folder / "forms"), "--out", str(folder / "out")]
         start = time.perf_counter()
-        done = subprocess.run([*command, "--quiet"], capture_output=True, text=True)
+        process = subprocess.Popen([*command, "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with TreeMemory(process.pid) as memory:
+            stdout, _ = process.communicate()
         wall = time.perf_counter() - start
         outputs = [p for p in (folder / "out").rglob("*") if p.is_file()]
         return {
             "wall_s": round(wall, 2),
-            "exit": done.returncode,
-            "peak_mb": round(int(done.stdout.strip().splitlines()[-1]) / 1024, 1),
+            "exit": process.returncode,
+            "peak_mb": round(int(stdout.strip().splitlines()[-1]) / 1024, 1),
+            "tree_peak_mb": memory.peak_mb,
             "files": len(outputs),
             "mb_written": round(sum(p.stat().st_size for p in outputs) / 2**20, 1),
             "largest_page_kb": round(max((p.stat().st_size for p in outputs if p.suffix == ".html"), default=0) / 1024),
@@ -380,12 +435,18 @@ def command_lines(sizes: list[int], settings: Settings, jobs: int | None) -> int
         c = command_line(corpus, n)
         print(
             f"N={n:,}: {_files_of_first(corpus, n):,} files; perfaudit audit --out: {c['wall_s']:.1f} s, exit "
-            f"{c['exit']}, peak {c['peak_mb']:,.0f} MB (largest process), {c['files']:,} files and "
+            f"{c['exit']}, peak {c['peak_mb']:,.0f} MB (largest process), {_tree_text(c)} all processes, "
+            f"{c['files']:,} files and "
             f"{c['mb_written']:,.1f} MB written, largest HTML page {c['largest_page_kb']:,} KB; "
             f"load average {before:.1f}–{os.getloadavg()[0]:.1f}",
             flush=True,
         )
     return 0
+
+
+def _tree_text(entry: dict) -> str:
+    peak = entry.get("tree_peak_mb")
+    return "—" if peak is None else f"{peak:,.0f} MB"
 
 
 def _files_of_first(corpus, n: int) -> int:
@@ -605,16 +666,16 @@ def tables(data: dict) -> str:
             "The command line, as an auditor runs it (`perfaudit audit FOLDER --out OUT --quiet`, a fresh process: "
             "reading in parallel, charts drawn in a second process while it audits):",
             "",
-            "| N | findings | everything written s | peak MB (largest process) | files written | MB written | "
-            "largest HTML page KB | exit |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| N | findings | everything written s | peak MB (largest process) | peak MB (all processes) | "
+            "files written | MB written | largest HTML page KB | exit |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for entry in data["sizes"].values():
             if "cli" in entry:
                 c = entry["cli"]
                 lines.append(
                     f"| {entry['n']:,} | {entry['findings']:,} | {c['wall_s']:.1f} | {c['peak_mb']:,.0f} | "
-                    f"{c['files']:,} | {c['mb_written']:,.1f} | {c['largest_page_kb']:,} | {c['exit']} |"
+                    f"{_tree_text(c).removesuffix(' MB')} | {c['files']:,} | {c['mb_written']:,.1f} | {c['largest_page_kb']:,} | {c['exit']} |"
                 )
     lines += [
         "",
