@@ -25,7 +25,7 @@ from tests.test_cuts import assert_one_line_error, run_cli
 # into place), "full" raises ENOSPC, "readonly" raises EACCES.
 RUNNER = textwrap.dedent(
     """
-    import errno, os, sys, time
+    import errno, os, signal, sys, time
     from pathlib import Path
 
     mode, mark = os.environ["FAULT_MODE"], os.environ.get("FAULT_MARK", "")
@@ -42,6 +42,8 @@ RUNNER = textwrap.dedent(
         return real_replace(src, dst, *args, **kwargs)
 
     if __name__ == "__main__":  # not in the chart process, which imports this file again
+        # Ctrl-C as on a terminal, even when the tests run in the background (where SIGINT is ignored)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.replace = replace
         from perfaudit.cli import main
         sys.exit(main(sys.argv[1:]))
