@@ -185,7 +185,7 @@ def _judge_in_parts(
         findings.append(found)
         del frames
     order = {doc: n for n, doc in enumerate(forms.documents["doc_id"])}
-    joined = {name: in_load_order(_stack(pieces), order) for name, pieces in kept.items()}
+    joined = {name: _in_load_order(_stack(pieces), order) for name, pieces in kept.items()}
     joined["unit_costs"] = crossings.costs
     return DerivedFrames(forms, joined, names), sort_findings(_stack(findings))
 
@@ -195,7 +195,7 @@ def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(filled, ignore_index=True)
 
 
-def in_load_order(frame: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+def _in_load_order(frame: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
     """Rows by their form's place in the load (stable: a form's rows keep their order)."""
     return frame.sort_values("doc_id", key=lambda ids: ids.map(order), kind="stable").reset_index(drop=True)
 

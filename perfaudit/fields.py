@@ -250,12 +250,8 @@ def _shared_texts(values: pd.Series) -> list[str]:
     return [seen.setdefault(text, text) for text in (str(v) if p else "" for v, p in zip(values, present, strict=True))]
 
 
-def _is_null(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
 def _to_bool(value: object) -> object:
-    if _is_null(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return pd.NA
     if isinstance(value, str):
         lowered = value.strip().lower()

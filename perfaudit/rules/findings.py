@@ -162,7 +162,7 @@ class _Columns:
         """The rows as a frame, each column's list let go as soon as it is a column."""
         columns = {}
         for name in list(self.values):
-            columns[name] = pd.Series(self.values.pop(name), dtype=object if name == "year" else None)
+            columns[name] = pd.Series(self.values.pop(name))
         return pd.DataFrame(columns)
 
 
